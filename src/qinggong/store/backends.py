@@ -1,0 +1,272 @@
+"""The two backends behind one small interface: an embedded DuckDB file and a PostgreSQL server.
+
+SQL above this layer is written once, with `?` placeholders and types both engines accept
+(BIGINT, TEXT, DOUBLE PRECISION, TIMESTAMP, BOOLEAN, sequences). The backend adapts the
+placeholder style and does bulk loading the fast way for its engine (DataFrame scan on DuckDB,
+COPY on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+
+from qinggong.errors import StoreError
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "qinggong" / "qinggong.duckdb"
+
+
+def resolve_db_url(db: str | os.PathLike | None) -> str:
+    """The store address: --db, else $QINGGONG_DB, else the default DuckDB file."""
+    if db is None or str(db).strip() == "":
+        db = os.environ.get("QINGGONG_DB") or str(default_db_path())
+    return str(db).strip()
+
+
+def describe_url(url: str) -> str:
+    """The address with any password hidden, for messages and `qinggong info`."""
+    if not is_postgres_url(url):
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        cred, host = netloc.rsplit("@", 1)
+        user = cred.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in cred else f"{user}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.split("://", 1)[0].lower() in POSTGRES_SCHEMES if "://" in url else False
+
+
+class Backend:
+    """What the store needs from an engine."""
+
+    name: str
+    url: str
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]: ...
+    def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame: ...
+    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None: ...
+    def close(self) -> None: ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def fetchone(self, sql: str, params: Sequence[Any] | None = None) -> tuple | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.fetchone(sql, params)
+        return row[0] if row else None
+
+
+class DuckDBBackend(Backend):
+    name = "duckdb"
+
+    def __init__(self, path: str, *, read_only: bool = False) -> None:
+        import duckdb
+
+        self.url = path
+        self._depth = 0
+        self._lock = threading.RLock()
+        if path != ":memory:":
+            target = Path(path).expanduser()
+            if target.exists() and target.is_dir():
+                raise StoreError(f"数据库路径“{path}”是一个目录，请指定文件路径，例如 {target / 'qinggong.duckdb'}")
+            parent = target.parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"无法创建数据库目录“{parent}”：{exc.strerror or exc}") from exc
+            if not os.access(parent, os.W_OK) and not read_only:
+                raise StoreError(f"数据库目录“{parent}”不可写，请换一个路径（--db）或检查权限")
+            if target.exists() and not os.access(target, os.W_OK) and not read_only:
+                raise StoreError(f"数据库文件“{target}”不可写，请检查权限")
+            path = str(target)
+        try:
+            # No extension may be fetched at run time: the machines have no network.
+            config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+            self.con = duckdb.connect(path, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            msg = str(exc)
+            if "lock" in msg.lower():
+                raise StoreError(f"数据库文件“{path}”正被另一个进程使用（DuckDB 只允许一个写入进程）：{msg}") from exc
+            raise StoreError(f"无法打开数据库文件“{path}”：{msg}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"无法打开数据库文件“{path}”（可能不是 DuckDB 文件）：{exc}") from exc
+
+    def _cursor(self):
+        # DuckDB connections are not thread-safe; one cursor per call keeps web threads apart.
+        return self.con if self._depth else self.con.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        with self._lock:
+            self._cursor().execute(sql, params or [])
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with self._lock:
+            self._cursor().executemany(sql, [list(r) for r in rows])
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        with self._lock:
+            return self._cursor().execute(sql, params or []).fetchall()
+
+    def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        with self._lock:
+            return self._cursor().execute(sql, params or []).df()
+
+    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None:
+        with self._lock:
+            view = f"_qg_frame_{name}"
+            self.con.register(view, frame)
+            try:
+                select = ", ".join(f"CAST({col} AS {typ}) AS {col}" for col, typ in column_types.items())
+                self.con.execute(f"DROP TABLE IF EXISTS {name}")
+                self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select} FROM {view}")
+            finally:
+                self.con.unregister(view)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self.con.execute("BEGIN TRANSACTION")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self.con.execute("ROLLBACK")
+                raise
+            else:
+                self._depth -= 1
+                if outermost:
+                    self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def _to_pyformat(sql: str) -> str:
+    return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+
+
+class PostgresBackend(Backend):
+    name = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self._depth = 0
+        self._lock = threading.RLock()
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        # `schema` is ours, not libpq's: it selects the search_path (tests use one schema each).
+        self.schema = query.pop("schema", None)
+        if self.schema and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.schema):
+            raise StoreError(f"数据库地址中的 schema“{self.schema}”不合法：只能包含字母、数字和下划线")
+        conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), ""))
+        try:
+            self.con = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            host = parts.hostname or "本机套接字"
+            raise StoreError(
+                f"无法连接 PostgreSQL（{describe_url(url)}，主机 {host}）：{str(exc).strip().splitlines()[0]}。"
+                "请确认服务器已启动、地址和口令正确"
+            ) from exc
+        except psycopg.ProgrammingError as exc:
+            raise StoreError(f"PostgreSQL 地址“{describe_url(url)}”格式不正确：{exc}") from exc
+        if self.schema:
+            with self.con.cursor() as cur:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                cur.execute(f'SET search_path TO "{self.schema}"')
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        with self._lock, self.con.cursor() as cur:
+            cur.execute(_to_pyformat(sql), params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with self._lock, self.con.cursor() as cur:
+            cur.executemany(_to_pyformat(sql), [list(r) for r in rows])
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        with self._lock, self.con.cursor() as cur:
+            cur.execute(_to_pyformat(sql), params or None)
+            return cur.fetchall() if cur.description else []
+
+    def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        with self._lock, self.con.cursor() as cur:
+            cur.execute(_to_pyformat(sql), params or None)
+            columns = [d.name for d in cur.description]
+            frame = pd.DataFrame(cur.fetchall(), columns=columns)
+        return frame
+
+    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None:
+        cols = list(column_types)
+        with self._lock, self.con.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
+            ddl = ", ".join(f"{c} {t}" for c, t in column_types.items())
+            cur.execute(f"CREATE TEMP TABLE {name} ({ddl})")
+            subset = frame[cols].astype(object).where(frame[cols].notna(), None)
+            with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in subset.itertuples(index=False, name=None):
+                    copy.write_row(row)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outermost = self._depth == 0
+            self._depth += 1
+            try:
+                if outermost:
+                    with self.con.transaction():
+                        yield
+                else:
+                    yield
+            finally:
+                self._depth -= 1
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def connect(url: str, *, read_only: bool = False) -> Backend:
+    if "://" in url:
+        scheme = url.split("://", 1)[0].lower()
+        if scheme in POSTGRES_SCHEMES:
+            return PostgresBackend(url)
+        if scheme in ("duckdb", "file"):
+            return DuckDBBackend(url.split("://", 1)[1], read_only=read_only)
+        raise StoreError(
+            f"不支持的数据库地址“{describe_url(url)}”：请使用 DuckDB 文件路径（例如 data/qinggong.duckdb）"
+            "或 postgresql://用户:口令@主机:端口/库名"
+        )
+    return DuckDBBackend(url, read_only=read_only)

@@ -1,0 +1,136 @@
+"""The versioned store, on DuckDB and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from qinggong.errors import InputError, StoreError, UnknownCodeError
+from qinggong.store import SeriesKey, Store, now_utc
+
+KEY = "OFFICIAL.M.VA.21.000000._Z.YOY_M.PCT"
+
+
+def furniture_growth(values):
+    periods = ["2025-09", "2025-10", "2025-11"][: len(values)]
+    return pd.DataFrame(
+        {"indicator": "VA", "industry": "21", "measure": "YOY_M", "unit": "PCT", "period": periods, "value": values}
+    )
+
+
+def test_first_write_creates_series_vintage_and_audit(store):
+    result = store.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="测试", file_name="a.csv", checksum="abc")
+    assert result.new_series == [KEY]
+    assert result.new_observations == 3
+    assert result.vintage_id is not None
+    audit = store.audit_log()
+    assert audit.iloc[0]["file_name"] == "a.csv"
+    assert audit.iloc[0]["checksum"] == "abc"
+    assert int(audit.iloc[0]["rows_new"]) == 3
+    values = store.series_values(KEY)
+    assert values.to_dict() == {"2025-09": -9.0, "2025-10": -8.9, "2025-11": -11.3}
+
+
+def test_same_data_twice_changes_nothing(store):
+    store.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="测试")
+    before = store.counts()
+    again = store.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="测试")
+    assert again.new_observations == 0 and again.revised_observations == 0 and again.unchanged_observations == 3
+    after = store.counts()
+    assert after["observations"] == before["observations"]
+    assert after["vintages"] == before["vintages"]
+    assert after["audit_records"] == before["audit_records"] + 1  # the repeat is still traced
+
+
+def test_revision_keeps_both_vintages_and_as_of_returns_old(store):
+    store.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="初值")
+    time.sleep(0.01)
+    between = now_utc()
+    time.sleep(0.01)
+    revised = store.write_observations(furniture_growth([-9.0, -8.9, -11.0]), source="修订")
+    assert revised.revised_observations == 1 and revised.new_observations == 0
+    assert store.series_values(KEY)["2025-11"] == -11.0
+    assert store.series_values(KEY, as_of=between)["2025-11"] == -11.3
+    history = store.read_observations([KEY], history=True)
+    nov = history[history["period"] == "2025-11"]
+    assert sorted(nov["value"]) == [-11.3, -11.0]
+    assert nov["vintage_id"].nunique() == 2
+
+
+def test_dry_run_reports_changes_and_stores_nothing(store):
+    store.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="初值")
+    before = store.counts()
+    frame = furniture_growth([-9.0, -8.9, -11.0])
+    result = store.write_observations(frame, source="修订", dry_run=True)
+    assert result.dry_run and result.revised_observations == 1
+    change = result.changes.iloc[0]
+    assert (change["period"], change["old_value"], change["new_value"]) == ("2025-11", -11.3, -11.0)
+    assert store.counts() == before
+
+
+def test_conflicting_duplicate_rolls_back_whole_write(store):
+    frame = pd.concat([furniture_growth([-9.0, -8.9, -11.3]), furniture_growth([-9.0])])
+    frame.iloc[-1, frame.columns.get_loc("value")] = 1.0
+    with pytest.raises(InputError, match="两个不同的值"):
+        store.write_observations(frame, source="坏文件")
+    assert store.counts() == {"series": 0, "observations": 0, "vintages": 0, "audit_records": 0}
+
+
+def test_missing_value_is_stored_as_missing_not_zero(store):
+    frame = furniture_growth([None, -8.9])
+    frame["note"] = ["1月不公布", None]
+    store.write_observations(frame, source="测试")
+    obs = store.read_observations([KEY])
+    first = obs.iloc[0]
+    assert pd.isna(first["value"]) and first["status"] == "M" and first["note"] == "1月不公布"
+    assert len(store.read_observations([KEY], include_missing=False)) == 1
+
+
+def test_combined_january_february_is_representable(store):
+    frame = pd.DataFrame(
+        {"indicator": "VA", "industry": "21", "measure": "YOY_M", "unit": "PCT",
+         "period": ["2025-02"], "value": [3.1], "span": [2]}
+    )
+    store.write_observations(frame, source="测试")
+    assert int(store.read_observations([KEY]).iloc[0]["span"]) == 2
+
+
+def test_filters_and_key_parsing(store):
+    store.write_observations(furniture_growth([1.0]), source="测试")
+    other = furniture_growth([2.0]).assign(industry="22")
+    store.write_observations(other, source="测试")
+    assert list(store.list_series(industry="22")["industry"]) == ["22"]
+    assert len(store.list_series(indicator="VA")) == 2
+    assert str(SeriesKey.parse(KEY)) == KEY
+    with pytest.raises(UnknownCodeError, match="序列键"):
+        SeriesKey.parse("VA.21")
+    with pytest.raises(UnknownCodeError, match="库中没有序列"):
+        store.series_info("OFFICIAL.M.VA.99.000000._Z.YOY_M.PCT")
+
+
+def test_reopen_keeps_data_and_schema(db_url):
+    with Store.open(db_url) as first:
+        first.write_observations(furniture_growth([1.0]), source="测试")
+        version = first.schema_version()
+    with Store.open(db_url) as second:
+        assert second.schema_version() == version
+        assert second.counts()["observations"] == 1
+
+
+def test_bad_addresses_give_chinese_errors(tmp_path):
+    with pytest.raises(StoreError, match="不支持的数据库地址"):
+        Store.open("mysql://x@y/z")
+    with pytest.raises(StoreError, match="是一个目录"):
+        Store.open(str(tmp_path))
+    not_db = tmp_path / "not.duckdb"
+    not_db.write_text("这不是数据库")
+    with pytest.raises(StoreError):
+        Store.open(str(not_db))
+
+
+@pytest.mark.postgres
+def test_unreachable_postgres_is_a_clear_error():
+    with pytest.raises(StoreError, match="无法连接 PostgreSQL"):
+        Store.open("postgresql://nobody:x@127.0.0.1:1/nothing")
