@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "catalog",
     "series",
     "demo",
+    "plan",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

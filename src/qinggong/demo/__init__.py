@@ -17,6 +17,7 @@ from qinggong.store import Store
 
 STEP_MODULES = [
     "qinggong.demo.step_catalog",
+    "qinggong.demo.step_plan",
 ]
 
 
