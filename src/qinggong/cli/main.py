@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "series",
     "demo",
     "plan",
+    "compute",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

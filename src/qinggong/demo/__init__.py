@@ -18,6 +18,7 @@ from qinggong.store import Store
 STEP_MODULES = [
     "qinggong.demo.step_catalog",
     "qinggong.demo.step_plan",
+    "qinggong.demo.step_compute",
 ]
 
 
