@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "demo",
     "plan",
     "compute",
+    "imports",
+    "export",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

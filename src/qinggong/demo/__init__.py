@@ -19,6 +19,7 @@ STEP_MODULES = [
     "qinggong.demo.step_catalog",
     "qinggong.demo.step_plan",
     "qinggong.demo.step_compute",
+    "qinggong.demo.step_official",
 ]
 
 

@@ -62,7 +62,11 @@ class Backend:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]: ...
     def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame: ...
-    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None: ...
+    def load_temp_table(
+        self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None
+    ) -> None:
+        """Load `frame` into a temporary table; `computed` fills columns from SQL expressions over the others."""
+
     def close(self) -> None: ...
 
     @contextmanager
@@ -135,12 +139,17 @@ class DuckDBBackend(Backend):
         with self._lock:
             return self._cursor().execute(sql, params or []).df()
 
-    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None:
+    def load_temp_table(
+        self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None
+    ) -> None:
+        computed = computed or {}
         with self._lock:
             view = f"_qg_frame_{name}"
             self.con.register(view, frame)
             try:
-                select = ", ".join(f"CAST({col} AS {typ}) AS {col}" for col, typ in column_types.items())
+                select = ", ".join(
+                    f"CAST({computed.get(col, col)} AS {typ}) AS {col}" for col, typ in column_types.items()
+                )
                 self.con.execute(f"DROP TABLE IF EXISTS {name}")
                 self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select} FROM {view}")
             finally:
@@ -229,8 +238,11 @@ class PostgresBackend(Backend):
             frame = pd.DataFrame(cur.fetchall(), columns=columns)
         return frame
 
-    def load_temp_table(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> None:
-        cols = list(column_types)
+    def load_temp_table(
+        self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None
+    ) -> None:
+        computed = computed or {}
+        cols = [c for c in column_types if c not in computed]
         with self._lock, self.con.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {name}")
             ddl = ", ".join(f"{c} {t}" for c, t in column_types.items())
@@ -239,6 +251,8 @@ class PostgresBackend(Backend):
             with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
                 for row in subset.itertuples(index=False, name=None):
                     copy.write_row(row)
+            for col, expression in computed.items():
+                cur.execute(f"UPDATE {name} SET {col} = {expression}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -41,6 +41,9 @@ _STAGE_TYPES = {
 }
 
 
+_SERIES_KEY_SQL = " || '.' || ".join(DIMENSIONS)
+
+
 def now_utc() -> datetime:
     """Naive UTC timestamps: both engines store TIMESTAMP without time zone."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -208,8 +211,8 @@ class Store:
         stage = self._prepare_stage(frame)
         rows_in = len(stage)
         with self.backend.transaction():
-            self.backend.load_temp_table("qg_stage", stage, _STAGE_TYPES)
-            self._reject_conflicting_duplicates()
+            self.backend.load_temp_table("qg_stage", stage, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
+            has_duplicates = self._reject_conflicting_duplicates()
             new_series = [
                 r[0]
                 for r in self.backend.fetchall(
@@ -235,7 +238,7 @@ class Store:
                 """
                 CREATE TEMP TABLE qg_diff AS
                 WITH staged AS (
-                    SELECT DISTINCT s.series_id, st.series_key, st.period, st.value, st.status,
+                    SELECT {distinct} s.series_id, st.series_key, st.period, st.value, st.status,
                            st.conf_status, st.span, st.note
                     FROM qg_stage st JOIN series s ON s.series_key = st.series_key
                 ),
@@ -255,15 +258,16 @@ class Store:
                    OR latest.status <> staged.status
                    OR latest.conf_status <> staged.conf_status
                    OR latest.span <> staged.span
-                """
+                """.replace("{distinct}", "DISTINCT" if has_duplicates else "")
             )
             counts = dict(self.backend.fetchall("SELECT change, COUNT(*) FROM qg_diff GROUP BY change"))
             new_obs = int(counts.get("new", 0))
             revised = int(counts.get("revised", 0))
             unchanged = rows_in - new_obs - revised
+            # Revisions are always listed; new observations only in a dry run (an import can add millions).
             changes = self.backend.fetch_df(
                 "SELECT series_key, period, change, old_value, value AS new_value, old_status, status AS new_status"
-                " FROM qg_diff ORDER BY series_key, period"
+                " FROM qg_diff" + ("" if dry_run else " WHERE change = 'revised'") + " ORDER BY series_key, period"
             )
             if dry_run:
                 raise _DryRun(
@@ -316,9 +320,11 @@ class Store:
             return pd.DataFrame({c: pd.Series(dtype="object") for c in _STAGE_TYPES})
         stage = pd.DataFrame(index=frame.index)
         if "series_key" in frame.columns and not set(DIMENSIONS) <= set(frame.columns):
-            keys = [SeriesKey.parse(k) for k in frame["series_key"].astype(str)]
+            # Parse each distinct key once; a file has few series and many observations.
+            codes, uniques = pd.factorize(frame["series_key"].astype(str))
+            parsed = [SeriesKey.parse(k) for k in uniques]
             for d in DIMENSIONS:
-                stage[d] = [getattr(k, d) for k in keys]
+                stage[d] = np.asarray([getattr(k, d) for k in parsed], dtype=object)[codes]
         else:
             missing = [d for d in DIMENSIONS if d not in frame.columns and d not in ("region", "product", "freq", "dataflow")]
             if missing:
@@ -328,7 +334,7 @@ class Store:
                 stage[d] = frame[d].astype(str) if d in frame.columns else defaults[d]
         if "period" not in frame.columns or "value" not in frame.columns:
             raise InputError("观测数据缺少 period 或 value 列")
-        stage["series_key"] = stage[DIMENSIONS].astype(str).agg(".".join, axis=1)
+        stage["series_key"] = None  # filled by the engine when the stage is loaded (see _SERIES_KEY_SQL)
         stage["source_name"] = frame["source_name"].astype(object) if "source_name" in frame.columns else None
         stage["period"] = frame["period"].astype(str)
         values = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
@@ -349,13 +355,20 @@ class Store:
             raise InputError(f"期别格式不正确：{bad_period.iloc[0]}（应为 YYYY-MM、YYYY-Qn 或 YYYY）", field="period")
         return stage.reset_index(drop=True)[list(_STAGE_TYPES)]
 
-    def _reject_conflicting_duplicates(self) -> None:
-        conflict = self.backend.fetchone(
-            "SELECT series_key, period FROM qg_stage GROUP BY series_key, period"
-            " HAVING COUNT(DISTINCT COALESCE(CAST(value AS TEXT), '~') || status || span) > 1 LIMIT 1"
+    def _reject_conflicting_duplicates(self) -> bool:
+        """Refuse a stage that gives one observation two values; say whether it has exact repeats."""
+        row = self.backend.fetchone(
+            "SELECT series_key, period, COUNT(*) AS n,"
+            " (MIN(value) IS DISTINCT FROM MAX(value)) OR COUNT(value) NOT IN (0, COUNT(*))"
+            " OR MIN(status) <> MAX(status) OR MIN(span) <> MAX(span) AS conflict"
+            " FROM qg_stage GROUP BY series_key, period HAVING COUNT(*) > 1"
+            " ORDER BY conflict DESC LIMIT 1"
         )
-        if conflict:
-            raise InputError(f"同一序列同一期别出现两个不同的值：{conflict[0]} {conflict[1]}")
+        if row is None:
+            return False
+        if row[3]:
+            raise InputError(f"同一序列同一期别出现两个不同的值：{row[0]} {row[1]}")
+        return True
 
     # ------------------------------------------------------------------ reads
     def list_series(
