@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "compute",
     "imports",
     "export",
+    "monitor",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

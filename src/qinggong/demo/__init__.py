@@ -20,6 +20,7 @@ STEP_MODULES = [
     "qinggong.demo.step_plan",
     "qinggong.demo.step_compute",
     "qinggong.demo.step_official",
+    "qinggong.demo.step_monitor",
 ]
 
 
