@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "imports",
     "export",
     "monitor",
+    "report",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

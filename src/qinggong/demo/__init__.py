@@ -21,6 +21,7 @@ STEP_MODULES = [
     "qinggong.demo.step_compute",
     "qinggong.demo.step_official",
     "qinggong.demo.step_monitor",
+    "qinggong.demo.step_report",
 ]
 
 
