@@ -12,7 +12,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from qinggong.config import load_method, method_version
 from qinggong.store import Store
@@ -83,6 +82,8 @@ def forecast_crossing(
     fit_series = series.iloc[-recent_years:]
     last_year = int(series.index[-1])
     x = np.asarray(fit_series.index, dtype=float) - last_year
+    import statsmodels.api as sm  # imported here: the CLI loads this module at start-up
+
     model = sm.OLS(np.log(fit_series.to_numpy()), sm.add_constant(x)).fit()
     slope = float(model.params[1])
     result["growth"] = math.exp(slope) - 1

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from scipy import stats
 
 from qinggong.config import load_method, method_version
 from qinggong.plan.common import BEIJING_OFFSET, now
@@ -49,6 +48,8 @@ def _count_interval(current: int, rate: float, months_left: float, level: float,
     mean = rate * months_left
     if mean <= 0:
         return float(current), float(current), float(current)
+    from scipy import stats  # imported here: the CLI loads this module at start-up
+
     tail = (1 - level) / 2
     if overdispersion <= 1:
         dist = stats.poisson(mean)
