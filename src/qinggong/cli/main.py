@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "export",
     "monitor",
     "report",
+    "enterprise",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

@@ -22,6 +22,7 @@ STEP_MODULES = [
     "qinggong.demo.step_official",
     "qinggong.demo.step_monitor",
     "qinggong.demo.step_report",
+    "qinggong.demo.step_enterprise",
 ]
 
 

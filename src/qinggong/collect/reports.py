@@ -1,0 +1,473 @@
+"""Monthly reports: normalisation, submission with edit rules, versions and the review workflow.
+
+A report is one row of `enterprise_report` per (enterprise, period, version). Resubmitting a
+draft or a returned report, and a late correction (`correction=True`), create a new version;
+older versions are kept. Aggregation uses the highest 已确认 version of each enterprise and
+period. Every status change is an `enterprise_report_event` row with who and when.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from qinggong.collect.forms import (
+    ACTION_LABELS,
+    FIELD_BY_COLUMN,
+    FIELD_BY_NAME,
+    PRODUCT_FIELDS,
+    REPORT_COLUMNS,
+    STATUS_LABELS,
+    TRANSITIONS,
+)
+from qinggong.errors import InputError, QinggongError
+from qinggong.store import Store, current_actor, now_utc
+
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+REPORT_HEADERS = {"统一社会信用代码": "credit_code", "报告期": "period", **{f.name: f.column for f in FIELD_BY_NAME.values()}}
+PRODUCT_HEADERS = {"统一社会信用代码": "credit_code", "报告期": "period", "产品代码": "product", "计量单位": "unit",
+                   PRODUCT_FIELDS["output_m"]: "output_m", PRODUCT_FIELDS["output_ytd"]: "output_ytd"}
+FIELD_LABEL = {**{f.column: f.name for f in FIELD_BY_COLUMN.values()}, "credit_code": "统一社会信用代码",
+               "period": "报告期", **PRODUCT_FIELDS, "product": "产品代码", "unit": "计量单位"}
+_REPORT_TYPES = {
+    "report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT", "status": "TEXT",
+    "explanation": "TEXT", "channel": "TEXT", "created_at": "TIMESTAMP", "created_by": "TEXT",
+    **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS},
+}
+
+
+class ReportRejected(InputError):
+    """Edit rules failed: hard rules, or soft rules without an explanation. Carries all findings."""
+
+    def __init__(self, message: str, findings: pd.DataFrame, **where: Any) -> None:
+        self.findings = findings
+        super().__init__(message, **where)
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    """Row numbers users see (the spreadsheet row), default index + 2."""
+    if "_row" in frame.columns:
+        return frame["_row"].to_numpy()
+    return np.arange(len(frame)) + 2
+
+
+def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+    """Rename headers, check periods and numbers; the first problem raises InputError."""
+    file = file or frame.attrs.get("file")
+    frame = frame.rename(columns={c: REPORT_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns})
+    for required in ("credit_code", "period"):
+        if required not in frame.columns:
+            raise InputError(f"缺少必需的列“{FIELD_LABEL[required]}”", file=file, row=1)
+    rows = _rows(frame)
+    out = pd.DataFrame({"_row": rows})
+    out["credit_code"] = frame["credit_code"].astype(str).str.strip().str.upper().to_numpy()
+    out["period"] = frame["period"].astype(str).str.strip().str[:7].to_numpy()
+    bad = ~out["period"].str.match(PERIOD_RE)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise InputError(f"报告期“{frame['period'].iloc[i]}”格式不正确：应为 YYYY-MM，如 2025-11",
+                         file=file, row=int(rows[i]), field="报告期")
+    for column in REPORT_COLUMNS:
+        if column not in frame.columns:
+            out[column] = np.nan
+            continue
+        raw = frame[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        text = raw.astype(object)
+        blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
+        bad = values.isna() & ~blank
+        if not bad.any():
+            bad = ~np.isfinite(values.fillna(0.0))
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise InputError(f"“{raw.iloc[i]}”不是数字：请填写数值（单位{FIELD_BY_COLUMN[column].unit_name}）或留空",
+                             file=file, row=int(rows[i]), field=FIELD_LABEL[column])
+        out[column] = values.astype("float64").to_numpy()
+    dup = out.duplicated(["credit_code", "period"], keep="first")
+    if dup.any():
+        i = int(np.argmax(dup.to_numpy()))
+        first = out[(out["credit_code"] == out["credit_code"].iloc[i]) & (out["period"] == out["period"].iloc[i])]
+        raise InputError(
+            f"重复报表：企业 {out['credit_code'].iloc[i]} {out['period'].iloc[i]} 已在第 {int(first['_row'].iloc[0])} 行填报",
+            file=file, row=int(rows[i]), field="统一社会信用代码",
+        )
+    return out
+
+
+def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -> pd.DataFrame:
+    cols = ["_row", "credit_code", "period", "product", "unit", "output_m", "output_ytd"]
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("output") else "object") for c in cols})
+    frame = frame.rename(columns={c: PRODUCT_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns})
+    rows = _rows(frame)
+    out = pd.DataFrame({"_row": rows})
+    for c in ("credit_code", "period", "product", "unit"):
+        if c not in frame.columns:
+            raise InputError(f"产品产量表缺少列“{FIELD_LABEL[c]}”", file=file, row=1)
+        out[c] = frame[c].astype(str).str.strip().to_numpy()
+    out["credit_code"] = out["credit_code"].str.upper()
+    out["period"] = out["period"].str[:7]
+    for i, product in enumerate(out["product"]):
+        if not product or product == "nan":
+            raise InputError("产品代码为空", file=file, row=int(rows[i]), field="产品代码")
+    for c in ("output_m", "output_ytd"):
+        raw = frame[c] if c in frame.columns else pd.Series([np.nan] * len(frame))
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna() & raw.notna() & ~raw.astype(str).str.strip().isin(["", "nan", "None"])
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise InputError(f"“{raw.iloc[i]}”不是数字", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
+        out[c] = values.astype("float64").to_numpy()
+        negative = out[c] < 0
+        if negative.any():
+            i = int(np.argmax(negative.to_numpy()))
+            raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
+    dup = out.duplicated(["credit_code", "period", "product"])
+    if dup.any():
+        i = int(np.argmax(dup.to_numpy()))
+        raise InputError(f"产品“{out['product'].iloc[i]}”重复填报", file=file, row=int(rows[i]), field="产品代码")
+    return out
+
+
+def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None, correction: bool) -> pd.DataFrame:
+    """Enterprise known and in business in the period; no duplicate of a report already filed.
+
+    Returns the current version and status of each (enterprise, period) already stored.
+    """
+    keys = reports[["credit_code", "period", "_row"]].copy()
+    store.backend.load_temp_table("qg_report_keys", keys, {"credit_code": "TEXT", "period": "TEXT", "_row": "BIGINT"})
+    found = store.backend.fetch_df(
+        "SELECT k._row, k.credit_code, k.period, e.entry_date, e.exit_date, e.credit_code AS known"
+        " FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code ORDER BY k._row"
+    )
+    unknown = found[found["known"].isna()]
+    if len(unknown):
+        r = unknown.iloc[0]
+        raise InputError(f"名录中没有统一社会信用代码为“{r['credit_code']}”的企业：请先登记企业名录",
+                         file=file, row=int(r["_row"]), field="统一社会信用代码")
+    entry = pd.to_datetime(found["entry_date"]).dt.strftime("%Y-%m")
+    early = found["period"] < entry
+    if early.any():
+        r = found[early].iloc[0]
+        raise InputError(f"报告期 {r['period']} 早于企业开业时间 {pd.Timestamp(r['entry_date']).date()}：企业当时尚未开业",
+                         file=file, row=int(r["_row"]), field="报告期")
+    leave = pd.to_datetime(found["exit_date"]).dt.strftime("%Y-%m")
+    late = leave.notna() & (found["period"] > leave)
+    if late.any():
+        r = found[late].iloc[0]
+        raise InputError(f"报告期 {r['period']} 晚于企业停业时间 {pd.Timestamp(r['exit_date']).date()}",
+                         file=file, row=int(r["_row"]), field="报告期")
+    existing = store.backend.fetch_df(
+        "SELECT k._row, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_keys k"
+        " JOIN enterprise_report r ON r.credit_code = k.credit_code AND r.period = k.period"
+        " WHERE r.status <> 'SUPERSEDED' ORDER BY k._row, r.version DESC"
+    )
+    store.backend.execute("DROP TABLE IF EXISTS qg_report_keys")
+    if len(existing) and not correction:
+        filed = existing[~existing["status"].isin(["DRAFT", "RETURNED"])]
+        if len(filed):
+            r = filed.iloc[0]
+            raise InputError(
+                f"重复报表：企业 {r['credit_code']} {r['period']} 已有第 {int(r['version'])} 版（{STATUS_LABELS[r['status']]}）；"
+                "如需更正已上报的数据，请以更正方式提交（--correct）",
+                file=file, row=int(r["_row"]), field="报告期",
+            )
+    return existing
+
+
+def _new_ids(store: Store, n: int) -> list[int]:
+    if n == 0:
+        return []
+    rows = store.backend.fetchall("SELECT nextval('enterprise_report_seq') FROM generate_series(1, ?)", [int(n)])
+    return sorted(int(r[0]) for r in rows)
+
+
+def submit_reports(
+    store: Store,
+    reports: pd.DataFrame,
+    *,
+    actor: str | None = None,
+    explanation: str | dict[str, str] | None = None,
+    products: pd.DataFrame | None = None,
+    channel: str = "api",
+    file: str | None = None,
+    draft: bool = False,
+    correction: bool = False,
+    run_rules: bool = True,
+) -> dict:
+    """Check and store reports as new versions (status 已上报, or 草稿 with `draft=True`).
+
+    All rows or none: a bad input raises InputError naming row and field; failed hard rules, or
+    soft rules without an explanation (说明), raise ReportRejected with every finding.
+    `explanation` is one text for all rows or a mapping credit_code → text.
+    """
+    from qinggong.validate import validate_reports  # edit rules run at submission (methods.md §5.3)
+
+    actor = actor or current_actor()
+    file = file or reports.attrs.get("file")
+    clean = normalize_reports(reports, file=file)
+    prods = normalize_products(products, file=file)
+    if len(prods):
+        orphan = ~prods.set_index(["credit_code", "period"]).index.isin(clean.set_index(["credit_code", "period"]).index)
+        if orphan.any():
+            i = int(np.argmax(orphan))
+            raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(prods["_row"].iloc[i]), field="统一社会信用代码")
+    with store.transaction():
+        existing = _check_against_registry(store, clean, file=file, correction=correction)
+        findings = validate_reports(store, clean, file=file) if run_rules else pd.DataFrame()
+        if len(findings):
+            hard = findings[findings["severity"] == "hard"]
+            if len(hard):
+                r = hard.iloc[0]
+                raise ReportRejected(f"未通过审核规则 {r['rule_id']}：{r['message']}（共 {len(hard)} 处硬性错误，数据未保存）",
+                                     findings, file=file, row=int(r["row"]), field=r["field_label"])
+            if isinstance(explanation, dict):
+                has = findings["credit_code"].map(lambda c: bool(str(explanation.get(c, "") or "").strip()))
+            else:
+                has = pd.Series(bool(str(explanation or "").strip()), index=findings.index)
+            unexplained = findings[~has.to_numpy()]
+            if len(unexplained):
+                r = unexplained.iloc[0]
+                raise ReportRejected(
+                    f"提示性审核 {r['rule_id']}：{r['message']}。请核实；如数据属实，请填写说明后再上报"
+                    f"（共 {len(unexplained)} 处需说明，数据未保存）",
+                    findings, file=file, row=int(r["row"]), field=r["field_label"],
+                )
+        now = now_utc()
+        stage = clean.drop(columns=["_row"]).copy()
+        ids = _new_ids(store, len(stage))
+        stage["report_id"] = ids
+        latest = existing.drop_duplicates(["credit_code", "period"]) if len(existing) else existing
+        version = {(r.credit_code, r.period): int(r.version) for r in latest.itertuples()} if len(latest) else {}
+        stage["version"] = [version.get(k, 0) + 1 for k in zip(stage["credit_code"], stage["period"])]
+        stage["status"] = "DRAFT" if draft else "SUBMITTED"
+        if isinstance(explanation, dict):
+            stage["explanation"] = stage["credit_code"].map(lambda c: explanation.get(c))
+        else:
+            stage["explanation"] = explanation
+        stage["channel"] = channel
+        stage["created_at"] = now
+        stage["created_by"] = actor
+        _insert_reports(store, stage, now=now, actor=actor)
+        if len(existing):
+            replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
+            _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
+        if len(prods):
+            pid = dict(zip(zip(stage["credit_code"], stage["period"]), stage["report_id"]))
+            prods = prods.assign(report_id=[pid[k] for k in zip(prods["credit_code"], prods["period"])])
+            store.backend.load_temp_table(
+                "qg_product_stage", prods,
+                {"report_id": "BIGINT", "product": "TEXT", "unit": "TEXT", "output_m": "DOUBLE PRECISION",
+                 "output_ytd": "DOUBLE PRECISION"},
+            )
+            store.backend.execute(
+                "INSERT INTO enterprise_report_product (report_id, product, unit, output_m, output_ytd)"
+                " SELECT report_id, product, unit, output_m, output_ytd FROM qg_product_stage"
+            )
+            store.backend.execute("DROP TABLE IF EXISTS qg_product_stage")
+        if len(findings):
+            rid = dict(zip(zip(stage["credit_code"], stage["period"]), stage["report_id"]))
+            checks = findings.assign(report_id=[rid[k] for k in zip(findings["credit_code"], findings["period"])])
+            store.backend.load_temp_table(
+                "qg_check_stage", checks,
+                {"report_id": "BIGINT", "rule_id": "TEXT", "severity": "TEXT", "field": "TEXT", "message": "TEXT"},
+            )
+            store.backend.execute(
+                "INSERT INTO enterprise_report_check (report_id, rule_id, severity, field, message)"
+                " SELECT report_id, rule_id, severity, field, message FROM qg_check_stage"
+            )
+            store.backend.execute("DROP TABLE IF EXISTS qg_check_stage")
+        store.record_audit(
+            "enterprise.submit", object_type="enterprise_report", file_name=file, rows_in=len(stage),
+            rows_new=int((stage["version"] == 1).sum()), rows_revised=int((stage["version"] > 1).sum()),
+            details={"channel": channel, "draft": draft, "correction": correction, "soft_findings": len(findings)},
+            actor=actor,
+        )
+    return {
+        "reports": len(stage),
+        "report_ids": ids,
+        "new": int((stage["version"] == 1).sum()),
+        "new_versions": int((stage["version"] > 1).sum()),
+        "status": "DRAFT" if draft else "SUBMITTED",
+        "explained_findings": findings.drop(columns=["row"], errors="ignore").to_dict(orient="records") if len(findings) else [],
+    }
+
+
+def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None = None,
+                  explanation: str | None = None, **options: Any) -> dict:
+    """One enterprise's report for one period (dict of column or Chinese label → value)."""
+    frame = pd.DataFrame([report]) if isinstance(report, dict) else report
+    products = options.pop("products", None)
+    if isinstance(products, list):
+        base = {"credit_code": frame.iloc[0].get("credit_code", frame.iloc[0].get("统一社会信用代码")),
+                "period": frame.iloc[0].get("period", frame.iloc[0].get("报告期"))}
+        products = pd.DataFrame([{**base, **p} for p in products])
+    return submit_reports(store, frame, actor=actor, explanation=explanation, products=products, **options)
+
+
+def _insert_reports(store: Store, stage: pd.DataFrame, *, now, actor: str) -> None:
+    cols = list(_REPORT_TYPES)
+    store.backend.load_temp_table("qg_report_stage", stage[cols], _REPORT_TYPES)
+    store.backend.execute(
+        f"INSERT INTO enterprise_report ({', '.join(cols)}, status_at, status_by)"
+        f" SELECT {', '.join(cols)}, ?, ? FROM qg_report_stage",
+        [now, actor],
+    )
+    store.backend.execute(
+        "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
+        " SELECT report_id, NULL, status, ?, ?, NULL FROM qg_report_stage",
+        [actor, now],
+    )
+    store.backend.execute("DROP TABLE IF EXISTS qg_report_stage")
+
+
+def _set_status(store: Store, report_ids: list[int], status: str, *, actor: str, reason: str | None) -> None:
+    if not report_ids:
+        return
+    now = now_utc()
+    store.backend.load_temp_table("qg_status_ids", pd.DataFrame({"report_id": report_ids}), {"report_id": "BIGINT"})
+    store.backend.execute(
+        "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
+        " SELECT r.report_id, r.status, ?, ?, ?, ? FROM enterprise_report r"
+        " WHERE r.report_id IN (SELECT report_id FROM qg_status_ids)",
+        [status, actor, now, reason],
+    )
+    extra = ", return_reason = ?" if status == "RETURNED" else ""
+    params = [status, now, actor] + ([reason] if status == "RETURNED" else [])
+    store.backend.execute(
+        f"UPDATE enterprise_report SET status = ?, status_at = ?, status_by = ?{extra}"
+        " WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
+        params,
+    )
+    store.backend.execute("DROP TABLE IF EXISTS qg_status_ids")
+
+
+def _resolve_report(store: Store, report: int | str | tuple[str, str]) -> dict:
+    if isinstance(report, tuple):
+        code, period = report
+        frame = store.backend.fetch_df(
+            "SELECT report_id, credit_code, period, version, status FROM enterprise_report"
+            " WHERE credit_code = ? AND period = ? AND status <> 'SUPERSEDED' ORDER BY version DESC LIMIT 1",
+            [code.strip().upper(), period],
+        )
+        label = f"企业 {code} {period}"
+    else:
+        frame = store.backend.fetch_df(
+            "SELECT report_id, credit_code, period, version, status FROM enterprise_report WHERE report_id = ?",
+            [int(report)],
+        )
+        label = f"报表编号 {report}"
+    if frame.empty:
+        raise QinggongError(f"找不到{label}的报表")
+    return frame.iloc[0].to_dict()
+
+
+def review_report(store: Store, report: int | str | tuple[str, str], action: str, *,
+                  actor: str | None = None, reason: str | None = None) -> dict:
+    """Move one report along the workflow: submit, approve, return (needs reason), confirm."""
+    info = _resolve_report(store, report)
+    result = review_reports(store, [int(info["report_id"])], action, actor=actor, reason=reason)
+    return {**info, "status": result["status"], "status_label": STATUS_LABELS[result["status"]]}
+
+
+def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, *, actor: str | None = None,
+                   reason: str | None = None, period: str | None = None, region: str | None = None) -> dict:
+    """The same workflow step for many reports (by id, or all eligible ones of a period/region)."""
+    if action not in TRANSITIONS:
+        raise QinggongError(f"未知的审核操作“{action}”：可选 {'、'.join(f'{k}（{v}）' for k, v in ACTION_LABELS.items())}")
+    allowed, target = TRANSITIONS[action]
+    if action == "return" and not (reason and reason.strip()):
+        raise InputError("退回必须填写退回原因", field="reason")
+    actor = actor or current_actor()
+    with store.transaction():
+        if report_ids is None:
+            where = [f"status IN ({', '.join('?' for _ in allowed)})"]
+            params: list[Any] = list(allowed)
+            if period:
+                where.append("period = ?")
+                params.append(period)
+            if region:
+                where.append("credit_code IN (SELECT credit_code FROM enterprise WHERE region LIKE ?)")
+                params.append(region.rstrip("0") + "%")
+            ids = [int(r[0]) for r in store.backend.fetchall(
+                "SELECT report_id FROM enterprise_report WHERE " + " AND ".join(where), params)]
+        else:
+            ids = [int(i) for i in report_ids]
+            frame = store.backend.fetch_df(
+                f"SELECT report_id, status FROM enterprise_report WHERE report_id IN ({', '.join('?' for _ in ids)})", ids
+            ) if ids else pd.DataFrame(columns=["report_id", "status"])
+            missing = sorted(set(ids) - set(frame["report_id"].astype(int)))
+            if missing:
+                raise QinggongError(f"找不到报表编号 {missing[0]}")
+            wrong = frame[~frame["status"].isin(allowed)]
+            if len(wrong):
+                r = wrong.iloc[0]
+                raise QinggongError(
+                    f"报表编号 {int(r['report_id'])} 当前状态为“{STATUS_LABELS[r['status']]}”，不能执行“{ACTION_LABELS[action]}”"
+                    f"（只适用于：{'、'.join(STATUS_LABELS[s] for s in allowed)}）"
+                )
+        if action == "confirm" and ids:
+            # A confirmed correction replaces the version confirmed before it.
+            store.backend.load_temp_table("qg_confirm_ids", pd.DataFrame({"report_id": ids}), {"report_id": "BIGINT"})
+            older = [int(r[0]) for r in store.backend.fetchall(
+                "SELECT o.report_id FROM enterprise_report o JOIN enterprise_report n"
+                " ON n.credit_code = o.credit_code AND n.period = o.period AND o.version < n.version"
+                " WHERE n.report_id IN (SELECT report_id FROM qg_confirm_ids) AND o.status = 'CONFIRMED'")]
+            store.backend.execute("DROP TABLE IF EXISTS qg_confirm_ids")
+            _set_status(store, older, "SUPERSEDED", actor=actor, reason="被确认的更正版本替代")
+        _set_status(store, ids, target, actor=actor, reason=reason)
+        store.record_audit(f"enterprise.{action}", object_type="enterprise_report", rows_in=len(ids),
+                           details={"reason": reason, "period": period}, actor=actor)
+    return {"action": action, "status": target, "reports": len(ids)}
+
+
+def list_reports(store: Store, *, period: str | None = None, status: str | None = None,
+                 credit_code: str | None = None, region: str | None = None, all_versions: bool = False,
+                 limit: int | None = None) -> pd.DataFrame:
+    where, params = [], []
+    if period:
+        where.append("r.period = ?")
+        params.append(period)
+    if status:
+        code = {v: k for k, v in STATUS_LABELS.items()}.get(status, status.upper())
+        where.append("r.status = ?")
+        params.append(code)
+    if credit_code:
+        where.append("r.credit_code = ?")
+        params.append(credit_code.strip().upper())
+    if region:
+        where.append("e.region LIKE ?")
+        params.append(region.rstrip("0") + "%")
+    if not all_versions:
+        where.append("r.status <> 'SUPERSEDED'")
+    sql = ("SELECT r.report_id, r.credit_code, e.name, e.region, e.industry, r.period, r.version, r.status,"
+           " r.created_at, r.created_by, r.status_at, r.status_by, r.explanation, r.return_reason, "
+           + ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+           + " FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY r.period, r.credit_code, r.version")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    frame = store.backend.fetch_df(sql, params)
+    frame["status_label"] = frame["status"].map(STATUS_LABELS)
+    return frame
+
+
+def report_history(store: Store, credit_code: str, period: str) -> dict:
+    """Every version of one enterprise's report for one period, with its workflow events."""
+    versions = list_reports(store, credit_code=credit_code, period=period, all_versions=True)
+    events = store.backend.fetch_df(
+        "SELECT ev.report_id, r.version, ev.from_status, ev.to_status, ev.actor, ev.event_time, ev.reason"
+        " FROM enterprise_report_event ev JOIN enterprise_report r ON r.report_id = ev.report_id"
+        " WHERE r.credit_code = ? AND r.period = ? ORDER BY ev.event_id",
+        [credit_code.strip().upper(), period],
+    )
+    checks = store.backend.fetch_df(
+        "SELECT c.report_id, c.rule_id, c.severity, c.field, c.message FROM enterprise_report_check c"
+        " JOIN enterprise_report r ON r.report_id = c.report_id WHERE r.credit_code = ? AND r.period = ?",
+        [credit_code.strip().upper(), period],
+    )
+    return {"versions": versions, "events": events, "checks": checks}

@@ -1,0 +1,112 @@
+"""Write protected enterprise aggregates to the store as ENTERPRISE series, and public tables.
+
+Suppressed cells are stored without a value (status C, conf_status A/O/G/D), so nothing read
+from the store (exports, reports, API) can show them. The parameters of the rules are not
+written anywhere; outputs record only the method versions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from qinggong.collect.aggregate import aggregate_reports, comparable_growth
+from qinggong.collect.forms import FIELDS
+from qinggong.config import method_version
+from qinggong.disclose.suppress import CONF_LABELS, Protection, params, protect_cells
+from qinggong.store import Store
+
+SOURCE = "企业直报"
+_YOY = {"M": "YOY_M", "YTD": "YOY_YTD", "EOP": "YOY_EOP"}
+
+
+def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
+    """Long observations (ENTERPRISE dataflow) with CONF_STATUS flags from protected cells."""
+    frames = []
+    base = protected[["industry", "region", "period"]]
+    for f in FIELDS:
+        conf = protected["conf_ytd"] if f.measure == "YTD" else protected["conf_m"]
+        reported = protected[f"n_{f.column}"].to_numpy() > 0
+        hidden = (conf != "F").to_numpy()
+        level = protected[f"v_{f.column}"].to_numpy(dtype="float64")
+        growth = comparable_growth(protected, f.column).to_numpy(dtype="float64")
+        for measure, values, unit, keep in (
+            (f.measure, level, f.unit, reported),
+            (_YOY[f.measure], growth, "PCT", reported & np.isfinite(growth)),
+        ):
+            part = base[keep].copy()
+            part["indicator"] = f.item
+            part["measure"] = measure
+            part["unit"] = unit
+            part["value"] = np.where(hidden[keep], np.nan, values[keep])
+            part["status"] = np.where(hidden[keep], "C", "A")
+            part["conf_status"] = conf.to_numpy()[keep]
+            frames.append(part)
+    count = base.copy()
+    count["indicator"] = "ENTERPRISES"
+    count["measure"] = "EOP"
+    count["unit"] = "EA"
+    count["value"] = protected["n_enterprises"].to_numpy(dtype="float64")
+    count["status"] = "A"
+    count["conf_status"] = "F"
+    frames.append(count)
+    out = pd.concat(frames, ignore_index=True)
+    out["dataflow"] = "ENTERPRISE"
+    out["freq"] = "M"
+    out["product"] = "_Z"
+    out["source_name"] = SOURCE
+    out["note"] = np.where(out["status"] == "C", "保密（统计法第二十五条）", None)
+    return out
+
+
+def publish_enterprise_aggregates(
+    store: Store, *, periods: list[str] | None = None, actor: str | None = None, config: dict | None = None,
+    tables: list[dict] | None = None,
+) -> dict:
+    """Aggregate accepted reports, protect the cells and store them; returns a summary."""
+    config = config or params()
+    dominance = list(config.get("primary", {}).get("dominance_items", []))
+    cells = aggregate_reports(store, periods=periods, tables=tables, dominance_items=dominance)
+    if cells.empty:
+        return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0}
+    protection = protect_cells(cells, config, tables)
+    obs = enterprise_observations(protection.cells)
+    result = store.write_observations(
+        obs, source=SOURCE, action="enterprise.aggregate", actor=actor,
+        details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells)},
+    )
+    return {**summary(protection), "observations": len(obs), "write": result.as_dict(),
+            "method": method_version("disclosure")}
+
+
+def summary(protection: Protection) -> dict:
+    cells = protection.cells
+    conf = pd.concat([cells["conf_m"], cells["conf_ytd"]])
+    return {
+        "cells": len(cells),
+        "units": int(len(conf)),
+        "suppressed_primary": int(protection.primary.sum()),
+        "suppressed_secondary": int((conf == "D").sum()),
+        "by_flag": {k: int(v) for k, v in conf.value_counts().items()},
+        "verified_units": protection.verified_units,
+        "unprotected_units": len(protection.failed_units),
+        "lp_solves": protection.lp_solves,
+        "rounds": protection.rounds,
+    }
+
+
+def public_table(store: Store, *, indicator: str = "REV", measure: str = "YTD", period: str | None = None,
+                 out: str | Path | None = None) -> pd.DataFrame:
+    """A publishable table of ENTERPRISE series (suppressed cells blank, flagged) from the store."""
+    frame = store.read_observations(dataflow="ENTERPRISE", indicator=indicator, measure=measure)
+    if period:
+        frame = frame[frame["period"] == period]
+    table = frame[["series_key", "industry", "region", "period", "value", "conf_status"]].copy()
+    table["conf_label"] = table["conf_status"].map(CONF_LABELS)
+    if out:
+        table.rename(columns={"series_key": "KEY", "industry": "INDUSTRY", "region": "REGION", "period": "TIME_PERIOD",
+                              "value": "OBS_VALUE", "conf_status": "CONF_STATUS", "conf_label": "保密说明"}
+                     ).to_csv(out, index=False, encoding="utf-8-sig")
+    return table

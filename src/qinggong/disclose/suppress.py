@@ -1,0 +1,357 @@
+"""Primary and secondary cell suppression on linked enterprise tables, verified by LP.
+
+Units of protection: every aggregate cell (industry × region × period) appears twice, as 当月
+(M; stock items share this pattern) and as 1–N月累计 (YTD). Relations between units:
+- industry: parent = Σ children (published industry tree, per region level in the grid);
+- region: parent = Σ children (county → province → 全国, per industry level);
+- time: YTD_t = YTD_{t−1} + M_t within a year, and YTD = M in January.
+Cells that do not exist (no enterprise) are public zeros. Right-hand sides use the true
+values, so the system is consistent even where the enterprise set changes within a year; that
+hands the attacker more than he has, which errs on the safe side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+from qinggong.collect.aggregate import LIGHT_TOTAL, NATIONAL, grid, industry_tree
+from qinggong.config import load_method
+
+CONF_LABELS = {"F": "可公开", "A": "初级保密（企业数过少）", "O": "初级保密（单一企业主导）",
+               "G": "初级保密（一至两家企业主导）", "D": "次级保密（防止推算）"}
+KINDS = ("M", "YTD")
+ITEM_COLUMNS = {"rev": ("v_rev_m", "v_rev_ytd"), "cost": ("v_cost_m", "v_cost_ytd"),
+                "export": ("v_export_m", "v_export_ytd"), "orders": ("v_orders_m", "v_orders_ytd"),
+                "profit": ("v_profit_m", "v_profit_ytd")}
+NONNEGATIVE = {"rev", "cost", "export", "orders"}
+
+
+@dataclass
+class Relations:
+    """Linear relations Σ coef·x = 0 between units (sparse rows), unit u = 2·cell + kind."""
+
+    matrix: sparse.csr_matrix  # equations × units, coefficients ±1
+    kinds: list[str] = field(default_factory=list)  # "industry" | "region" | "time" per equation
+
+
+@dataclass
+class Protection:
+    cells: pd.DataFrame  # input cells + conf_m, conf_ytd
+    units_suppressed: np.ndarray
+    primary: np.ndarray
+    relations: Relations
+    rounds: int
+    verified_units: int
+    failed_units: list[int]
+    lp_solves: int
+
+
+def params() -> dict:
+    return load_method("disclosure")
+
+
+def primary_suppression(cells: pd.DataFrame, config: dict | None = None) -> np.ndarray:
+    """CL_CONF_STATUS code per cell: A (small count), O (one unit dominates), G (one or two), F."""
+    config = config or params()
+    prim = config["primary"]
+    n = cells["n_enterprises"].to_numpy()
+    codes = np.full(len(cells), "F", dtype=object)
+    dom_n = int(prim.get("dominance", {}).get("n", 2))
+    k = float(prim.get("dominance", {}).get("k", 85)) / 100.0
+    p = prim.get("p_percent")
+    for item in prim.get("dominance_items", []):
+        if f"x1_{item}" not in cells.columns:
+            continue
+        total = cells[f"v_{item}"].abs().to_numpy(dtype="float64")
+        x1 = cells[f"x1_{item}"].fillna(0).to_numpy(dtype="float64")
+        x2 = cells[f"x2_{item}"].fillna(0).to_numpy(dtype="float64")
+        valid = total > 0
+        one = valid & (x1 > k * total)
+        top = x1 + (x2 if dom_n >= 2 else 0)
+        two = valid & (top > k * total)
+        if p is not None:
+            two |= valid & ((total - x1 - x2) < float(p) / 100.0 * x1)
+        codes = np.where((codes == "F") & one, "O", codes)
+        codes = np.where((codes == "F") & two, "G", codes)
+    codes = np.where(n < int(prim.get("min_count", 3)), "A", codes)
+    return codes
+
+
+def _parent_maps(tables: list[dict] | None) -> tuple[dict, dict]:
+    combos = grid(tables)
+    ind_levels_at: dict[str, list[str]] = {}
+    reg_levels_at: dict[str, list[str]] = {}
+    for i, r in combos:
+        ind_levels_at.setdefault(r, []).append(i)
+        reg_levels_at.setdefault(i, []).append(r)
+    tree = industry_tree()
+    ind_parent: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+    incomplete: dict[str, set[tuple[str, str]]] = {}
+    for r, levels in ind_levels_at.items():
+        lowest = min(levels, key="SGDT".index)
+        mapping: dict[tuple[str, str], tuple[str, str]] = {}
+        partial: set[tuple[str, str]] = set()
+        for rec in tree.itertuples():
+            chain = [("S", rec.code), ("G", rec.mid), ("D", rec.division), ("T", LIGHT_TOTAL)]
+            chain = [(lv, c) for lv, c in chain if c is not None and not pd.isna(c) and lv in levels]
+            if chain and chain[0][0] != lowest:
+                # Some enterprises of this cell sit in no published cell below it: its
+                # children do not add up to it, so it has no additive relation downwards.
+                partial.add(chain[0])
+            for child, parent in zip(chain, chain[1:]):
+                mapping[child] = parent
+        ind_parent[r] = mapping
+        incomplete[r] = partial
+    reg_order = {i: [lv for lv in ("C", "P", "N") if lv in levels] for i, levels in reg_levels_at.items()}
+    return ind_parent, reg_order, incomplete
+
+
+def _region_parent(region: str, level: str) -> str:
+    return region[:2] + "0000" if level == "P" else NATIONAL
+
+
+def build_relations(cells: pd.DataFrame, tables: list[dict] | None = None) -> Relations:
+    """Every additive relation between the units of `cells` (see module docstring)."""
+    ind_parent, reg_order, incomplete = _parent_maps(tables)
+    key = list(zip(cells["ilevel"], cells["industry"], cells["rlevel"], cells["region"], cells["period"]))
+    index = {k: i for i, k in enumerate(key)}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    kinds: list[str] = []
+
+    def add(members: list[int], coefs: list[float], kind: str) -> None:
+        e = len(kinds)
+        kinds.append(kind)
+        rows.extend([e] * len(members))
+        cols.extend(members)
+        vals.extend(coefs)
+
+    # Hierarchies: group children by their parent cell.
+    groups: dict[tuple, list[int]] = {}
+    for i, (il, ind, rl, reg, per) in enumerate(key):
+        parent = ind_parent.get(rl, {}).get((il, ind))
+        if parent is not None:
+            groups.setdefault(("industry", parent[0], parent[1], rl, reg, per), []).append(i)
+        order = reg_order.get(il, [])
+        if rl in order and order.index(rl) + 1 < len(order):
+            prl = order[order.index(rl) + 1]
+            groups.setdefault(("region", il, ind, prl, _region_parent(reg, prl), per), []).append(i)
+    for gk, children in groups.items():
+        parent_idx = index.get(gk[1:])
+        if parent_idx is None or (gk[0] == "industry" and (gk[1], gk[2]) in incomplete.get(gk[3], set())):
+            continue
+        for kind_offset in (0, 1):
+            members = [2 * parent_idx + kind_offset] + [2 * c + kind_offset for c in children]
+            add(members, [1.0] + [-1.0] * len(children), gk[0])
+    # Time: YTD_t − YTD_{t−1} − M_t = 0 (January: YTD − M = 0).
+    first_period = cells.attrs.get("first_period") or (cells["period"].min() if len(cells) else "")
+    for i, (il, ind, rl, reg, per) in enumerate(key):
+        year, month = int(per[:4]), int(per[5:7])
+        if month == 1:
+            add([2 * i + 1, 2 * i], [1.0, -1.0], "time")
+            continue
+        prev = index.get((il, ind, rl, reg, f"{year:04d}-{month - 1:02d}"))
+        if prev is None:
+            # Without a cell last month the previous 累计 is a public zero only if the cell did
+            # not exist earlier in the year either; months before the panel starts are unknown.
+            prior = [index.get((il, ind, rl, reg, f"{year:04d}-{m:02d}")) for m in range(1, month)]
+            if any(p is not None for p in prior) or first_period > f"{year:04d}-01":
+                continue
+            add([2 * i + 1, 2 * i], [1.0, -1.0], "time")
+        else:
+            add([2 * i + 1, 2 * prev + 1, 2 * i], [1.0, -1.0, -1.0], "time")
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(kinds), 2 * len(cells)))
+    return Relations(matrix=matrix, kinds=kinds)
+
+
+def _unit_values(cells: pd.DataFrame, item: str) -> np.ndarray:
+    m_col, y_col = ITEM_COLUMNS[item]
+    values = np.empty(2 * len(cells))
+    values[0::2] = cells[m_col].fillna(0).to_numpy(dtype="float64")
+    values[1::2] = cells[y_col].fillna(0).to_numpy(dtype="float64")
+    return values
+
+
+def _cost(cells: pd.DataFrame) -> np.ndarray:
+    rev = _unit_values(cells, "rev")
+    exp = _unit_values(cells, "export")
+    return np.where(rev > 0, rev, exp)
+
+
+def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: np.ndarray, margin: float,
+               singleton: bool, start: np.ndarray | None = None) -> None:
+    """Suppress complements until every relation holds 0 or ≥ 2 suppressed units (in place)."""
+    matrix = relations.matrix
+    by_unit = matrix.T.tocsr()
+    eq_units = [matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]] for e in range(matrix.shape[0])]
+    seeds = np.flatnonzero(supp) if start is None else start
+    pending = set()
+    for u in seeds:
+        pending.update(by_unit.indices[by_unit.indptr[u]:by_unit.indptr[u + 1]].tolist())
+    while pending:
+        e = pending.pop()
+        members = eq_units[e]
+        hidden = members[supp[members]]
+        need_more = len(hidden) == 1 or (singleton and len(hidden) == 2 and (count[hidden] == 1).any())
+        if not need_more:
+            continue
+        candidates = members[~supp[members]]
+        if len(candidates) == 0:
+            continue
+        need = margin * np.abs(cost[hidden]).max()
+        enough = candidates[np.abs(cost[candidates]) >= need]
+        pick = enough[np.argmin(np.abs(cost[enough]))] if len(enough) else candidates[np.argmax(np.abs(cost[candidates]))]
+        supp[pick] = True
+        pending.update(by_unit.indices[by_unit.indptr[pick]:by_unit.indptr[pick + 1]].tolist())
+
+
+def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
+                       *, nonnegative: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Attacker's min and max of each target unit given all published units (LP, HiGHS)."""
+    matrix = relations.matrix.tocsc()
+    hidden = np.flatnonzero(suppressed)
+    position = -np.ones(len(values), dtype=np.int64)
+    position[hidden] = np.arange(len(hidden))
+    sub = matrix[:, hidden]
+    touched = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
+    sub = sub.tocsr()[touched]
+    # Components of hidden units linked through relations.
+    link = (sub.T @ sub).tocsr() if sub.shape[0] else sparse.csr_matrix((len(hidden), len(hidden)))
+    n_comp, label = connected_components(link, directed=False)
+    rhs = sub @ values[hidden]
+    lows = np.full(len(targets), np.nan)
+    highs = np.full(len(targets), np.nan)
+    solves = 0
+    bounds = (0, None) if nonnegative else (None, None)
+    sub_csc = sub.tocsc()
+    target_comp = label[position[targets]]
+    order = np.argsort(label, kind="stable")
+    starts = np.searchsorted(label[order], np.arange(n_comp + 1))
+    t_order = np.argsort(target_comp, kind="stable")
+    t_starts = np.searchsorted(target_comp[t_order], np.arange(n_comp + 1))
+    for comp in np.unique(target_comp):
+        members = order[starts[comp]:starts[comp + 1]]
+        block = sub_csc[:, members].tocsr()
+        eq = np.flatnonzero(np.diff(block.indptr) > 0)
+        a_eq = block[eq]
+        b_eq = rhs[eq]
+        local = {int(m): j for j, m in enumerate(members)}
+        for t_i in t_order[t_starts[comp]:t_starts[comp + 1]]:
+            j = local[int(position[targets[t_i]])]
+            c = np.zeros(len(members))
+            for sign, store in ((1.0, lows), (-1.0, highs)):
+                c[j] = sign
+                if a_eq.shape[0] == 0:
+                    res_val = 0.0 if (sign > 0 and nonnegative) else (-np.inf if sign > 0 else np.inf)
+                else:
+                    res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+                    solves += 1
+                    if res.status == 3:  # unbounded
+                        res_val = -np.inf if sign > 0 else np.inf
+                    elif res.status != 0:
+                        raise RuntimeError(f"线性规划求解失败：{res.message}")
+                    else:
+                        res_val = float(res.fun) * sign
+                store[t_i] = res_val
+    return lows, highs, solves
+
+
+def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[dict] | None = None) -> Protection:
+    """Primary and secondary suppression with LP verification; adds conf_m / conf_ytd columns."""
+    config = config or params()
+    sec = config.get("secondary", {})
+    margin = float(sec.get("protection_margin", 0.1))
+    singleton = bool(sec.get("singleton", True))
+    cells = cells.reset_index(drop=True)
+    codes = primary_suppression(cells, config)
+    primary = np.repeat(codes != "F", 2)
+    supp = primary.copy()
+    relations = build_relations(cells, tables)
+    cost = _cost(cells)
+    count = np.repeat(cells["n_enterprises"].to_numpy(), 2)
+    _heuristic(supp, relations, cost, count, margin, singleton)
+    items = [i for i in sec.get("verify_items", ["rev"]) if f"v_{i}_m" in cells.columns]
+    verify = sec.get("verify", "all")
+    # Primary cells must reach the protection margin; secondary cells must not be pinned down.
+    targets = np.flatnonzero(supp)
+    if verify != "all" and len(targets) > int(verify):
+        rng = np.random.default_rng(int(sec.get("seed", 0)))
+        targets = np.sort(rng.choice(targets, size=int(verify), replace=False))
+    rounds, solves, failed = 0, 0, []
+    checked = len(targets)
+    for rounds in range(1, int(sec.get("max_rounds", 50)) + 1):
+        failed = []
+        for item in items:
+            values = _unit_values(cells, item)
+            if len(targets) == 0:
+                break
+            lows, highs, n = feasible_intervals(relations, values, supp, targets, nonnegative=item in NONNEGATIVE)
+            solves += n
+            x = values[targets]
+            need = margin * np.abs(x)
+            tol = 1e-6 * np.maximum(1.0, np.abs(x))
+            need = np.where(primary[targets], need, 0.0)
+            bad = (highs - x < need - tol) | (x - lows < need - tol) | (highs - lows <= tol)
+            if item in NONNEGATIVE:
+                # A zero in a non-negative item is implied by a published zero total (group
+                # disclosure, not an individual figure); such cells are not tested on this item.
+                bad &= x > tol
+            failed.extend(targets[bad].tolist())
+        failed = sorted(set(failed))
+        if not failed:
+            break
+        before = supp.copy()
+        added = _widen(failed, supp, relations, cost, margin)
+        if not added:
+            break
+        _heuristic(supp, relations, cost, count, margin, singleton, start=np.array(added))
+        added = np.flatnonzero(supp & ~before).tolist()
+        # Hiding more cells only relaxes the attacker's system, so intervals that were wide
+        # enough stay wide enough: the next round re-checks the failures only.
+        targets = np.array(sorted(set(failed) | set(added)))
+    conf = np.where(primary, np.repeat(codes, 2), np.where(supp, "D", "F"))
+    out = cells.copy()
+    out["conf_m"] = conf[0::2]
+    out["conf_ytd"] = conf[1::2]
+    out.attrs.update(cells.attrs)
+    return Protection(out, supp, primary, relations, rounds, checked, failed, solves)
+
+
+def _widen(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, margin: float) -> list[int]:
+    """For each unit still too well determined, hide one more published cell: the smallest one
+    large enough for the margin among the relations of the suppressed cells linked to it (its
+    component), else the largest available."""
+    matrix = relations.matrix.tocsr()
+    by_unit = matrix.T.tocsr()
+    added: list[int] = []
+    for u in failed:
+        need = margin * abs(cost[u])
+        seen_units, seen_eqs, frontier = {u}, set(), [u]
+        candidates: set[int] = set()
+        while frontier:
+            v = frontier.pop()
+            for e in by_unit.indices[by_unit.indptr[v]:by_unit.indptr[v + 1]]:
+                if e in seen_eqs:
+                    continue
+                seen_eqs.add(e)
+                for w in matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]:
+                    if not supp[w]:
+                        candidates.add(int(w))
+                    elif w not in seen_units:
+                        seen_units.add(int(w))
+                        frontier.append(int(w))
+        if not candidates:
+            continue
+        cand = np.array(sorted(candidates))
+        enough = cand[np.abs(cost[cand]) >= need]
+        best = enough[np.argmin(np.abs(cost[enough]))] if len(enough) else cand[np.argmax(np.abs(cost[cand]))]
+        supp[best] = True
+        added.append(int(best))
+    return added

@@ -1,0 +1,165 @@
+"""Monthly reports: bad inputs give a Chinese error naming row and field and store nothing;
+Excel template round trip; workflow with versions; soft rules need an explanation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from qinggong.collect import (
+    list_reports,
+    make_credit_code,
+    read_template,
+    register_enterprises,
+    report_history,
+    review_report,
+    submit_report,
+    submit_reports,
+    write_template,
+)
+from qinggong.collect.reports import ReportRejected
+from qinggong.errors import InputError, QinggongError
+
+A = make_credit_code("330102", 11)
+B = make_credit_code("440305", 12)
+
+
+def registry(entry_b="2020-01-01"):
+    return pd.DataFrame(
+        [
+            {"credit_code": A, "name": "甲食品", "industry": "1431", "region": "330102", "size_class": "S",
+             "entry_date": "2015-01-01"},
+            {"credit_code": B, "name": "乙家具", "industry": "2110", "region": "440305", "size_class": "S",
+             "entry_date": entry_b},
+        ]
+    )
+
+
+def report(code, period, rev_m=100.0, rev_prev_ytd=900.0, **extra):
+    values = {
+        "credit_code": code, "period": period,
+        "rev_m": rev_m, "rev_ytd": rev_prev_ytd + rev_m, "cost_m": 0.8 * rev_m, "cost_ytd": 0.8 * (rev_prev_ytd + rev_m),
+        "profit_m": 0.05 * rev_m, "profit_ytd": 0.05 * (rev_prev_ytd + rev_m), "export_m": 10.0, "export_ytd": 100.0,
+        "inv_eop": 50.0, "ar_eop": 120.0, "emp_m": 80, "orders_m": 100.0, "orders_ytd": 1000.0,
+    }
+    values.update(extra)
+    return values
+
+
+def count(store, table="enterprise_report"):
+    return store.backend.scalar(f"SELECT COUNT(*) FROM {table}")
+
+
+@pytest.fixture
+def ready(store):
+    register_enterprises(store, registry())
+    return store
+
+
+def test_text_in_number_field(ready):
+    frame = pd.DataFrame([report(A, "2025-10"), {**report(B, "2025-10"), "rev_m": "一百"}])
+    with pytest.raises(InputError) as caught:
+        submit_reports(ready, frame, file="十月.xlsx")
+    assert caught.value.row == 3 and caught.value.field == "营业收入（本月）" and "不是数字" in caught.value.reason
+    assert count(ready) == 0
+
+
+def test_duplicate_report_in_file_and_against_store(ready):
+    frame = pd.DataFrame([report(A, "2025-10"), report(A, "2025-10")])
+    with pytest.raises(InputError) as caught:
+        submit_reports(ready, frame)
+    assert caught.value.row == 3 and "重复" in caught.value.reason
+    submit_report(ready, report(A, "2025-10"), actor="甲")
+    with pytest.raises(InputError) as caught:
+        submit_report(ready, report(A, "2025-10"), actor="甲")
+    assert caught.value.field == "报告期" and "重复报表" in caught.value.reason
+    assert count(ready) == 1
+
+
+def test_report_before_enterprise_existed_and_unknown_enterprise(store):
+    register_enterprises(store, registry(entry_b="2025-11-15"))
+    frame = pd.DataFrame([report(A, "2025-10"), report(B, "2025-10")])
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, frame)
+    assert caught.value.row == 3 and caught.value.field == "报告期" and "早于企业开业" in caught.value.reason
+    frame = pd.DataFrame([report(make_credit_code("110101", 99), "2025-10")])
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, frame)
+    assert caught.value.row == 2 and caught.value.field == "统一社会信用代码" and "名录中没有" in caught.value.reason
+    assert count(store) == 0
+
+
+def test_hard_and_soft_rules(ready):
+    bad = report(A, "2025-10", rev_m=-5.0)
+    with pytest.raises(ReportRejected) as caught:
+        submit_report(ready, bad)
+    assert caught.value.field == "营业收入（本月）" and "H1" in caught.value.reason
+    assert count(ready) == 0
+    soft = report(A, "2025-10", profit_ytd=5000.0)  # profit above revenue: soft S1
+    with pytest.raises(ReportRejected) as caught:
+        submit_report(ready, soft)
+    assert "S1" in caught.value.reason and "说明" in caught.value.reason
+    assert count(ready) == 0
+    result = submit_report(ready, soft, actor="甲", explanation="出售子公司股权的投资收益")
+    assert result["status"] == "SUBMITTED" and result["explained_findings"][0]["rule_id"] == "S1"
+    checks = ready.backend.fetchall("SELECT rule_id, severity FROM enterprise_report_check")
+    assert checks == [("S1", "soft")]
+
+
+def test_workflow_versions_and_late_correction(ready):
+    first = submit_report(ready, report(A, "2025-10"), actor="填报员")
+    rid = first["report_ids"][0]
+    with pytest.raises(InputError):
+        review_report(ready, rid, "return", actor="省局")  # a return needs a reason
+    review_report(ready, rid, "return", actor="省局", reason="出口交货值偏高，请核实")
+    with pytest.raises(QinggongError):
+        review_report(ready, rid, "confirm", actor="省局")  # not approved
+    second = submit_report(ready, report(A, "2025-10", export_m=8.0), actor="填报员")
+    assert list_reports(ready, credit_code=A, all_versions=True)[["version", "status"]].values.tolist() == [
+        [1, "SUPERSEDED"], [2, "SUBMITTED"]]
+    review_report(ready, second["report_ids"][0], "approve", actor="省局")
+    review_report(ready, (A, "2025-10"), "confirm", actor="国家局")
+    late = submit_report(ready, report(A, "2025-10", export_m=9.0), actor="填报员", correction=True)
+    versions = list_reports(ready, credit_code=A, all_versions=True)
+    assert versions[["version", "status"]].values.tolist() == [[1, "SUPERSEDED"], [2, "CONFIRMED"], [3, "SUBMITTED"]]
+    review_report(ready, late["report_ids"][0], "approve", actor="省局")
+    review_report(ready, late["report_ids"][0], "confirm", actor="国家局")
+    history = report_history(ready, A, "2025-10")
+    assert history["versions"]["status"].tolist() == ["SUPERSEDED", "SUPERSEDED", "CONFIRMED"]
+    assert history["versions"]["export_m"].tolist() == [10.0, 8.0, 9.0]  # old versions kept
+    events = history["events"]
+    assert events["actor"].tolist().count("国家局") >= 2
+    assert "出口交货值偏高，请核实" in events["reason"].dropna().tolist()
+    assert events["event_time"].notna().all()
+
+
+def test_template_round_trip_and_wrong_period(ready, tmp_path):
+    path = tmp_path / "T.xlsx"
+    assert write_template(ready, "2025-11", path)["enterprises"] == 2
+    wb = load_workbook(path)
+    ws = wb["月报"]
+    header = [c.value for c in ws[1]]
+    values = report(A, "2025-11")
+    for col, title in enumerate(header, start=1):
+        for key, label in (("rev_m", "营业收入（本月）"), ("rev_ytd", "营业收入（1-N月累计）"), ("cost_m", "营业成本（本月）"),
+                           ("cost_ytd", "营业成本（1-N月累计）"), ("profit_m", "利润总额（本月）"),
+                           ("profit_ytd", "利润总额（1-N月累计）"), ("export_m", "出口交货值（本月）"),
+                           ("export_ytd", "出口交货值（1-N月累计）"), ("inv_eop", "产成品存货（期末）"),
+                           ("ar_eop", "应收账款（期末）"), ("emp_m", "平均用工人数（本月）"), ("orders_m", "新订单（本月）"),
+                           ("orders_ytd", "新订单（1-N月累计）")):
+            if title == label:
+                row = 2 if ws.cell(2, 1).value == A else 3
+                ws.cell(row, col).value = values[key]
+    wb["产品产量"].append([A, "2025-11", "P_PAPER", "T", 12.5, 130.0])
+    wb.save(path)
+    reports, products, explanations = read_template(path, expected_period="2025-11")
+    result = submit_reports(ready, reports, products=products, explanation=explanations, channel="excel", file=path.name)
+    assert result["reports"] == 1
+    stored = list_reports(ready, period="2025-11")
+    assert stored["rev_ytd"].tolist() == [1000.0] and stored["credit_code"].tolist() == [A]
+    assert ready.backend.fetchall("SELECT product, output_m, output_ytd FROM enterprise_report_product") == [("P_PAPER", 12.5, 130.0)]
+    with pytest.raises(InputError) as caught:
+        read_template(path, expected_period="2025-10")
+    assert caught.value.row == 2 and caught.value.field == "报告期" and "2025-11 的模板" in caught.value.reason
+    assert count(ready) == 1

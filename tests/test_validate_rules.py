@@ -1,0 +1,91 @@
+"""Edit rules: cross-period (not for profit), identity tolerance, HB outliers by stratum,
+January exemption and completeness, continuity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qinggong.collect import make_credit_code, register_enterprises
+from qinggong.collect.reports import normalize_reports
+from qinggong.validate import hb_bounds, validate_reports
+
+CODES = [make_credit_code("330102", 100 + i) for i in range(14)]
+
+
+def form(code, period, rev_m, rev_ytd, **extra):
+    values = {"credit_code": code, "period": period, "rev_m": rev_m, "rev_ytd": rev_ytd, "cost_m": 0.8 * rev_m,
+              "cost_ytd": 0.8 * rev_ytd, "profit_m": 0.1 * rev_m, "profit_ytd": 0.1 * rev_ytd, "export_m": 0.0,
+              "export_ytd": 0.0, "inv_eop": 1.0, "ar_eop": 1.0, "emp_m": 5, "orders_m": 0.0, "orders_ytd": 0.0}
+    values.update(extra)
+    return values
+
+
+@pytest.fixture
+def firms(duckdb_url):
+    from qinggong.store import Store
+
+    with Store.open(duckdb_url) as store:
+        register_enterprises(store, pd.DataFrame(
+            [{"credit_code": c, "name": f"企业{i}", "industry": "1431", "region": "330102", "size_class": "S",
+              "entry_date": "2010-01-01"} for i, c in enumerate(CODES)]))
+        yield store
+
+
+def run(store, rows):
+    return validate_reports(store, normalize_reports(pd.DataFrame(rows)))
+
+
+def test_cross_period_rules_and_profit_exception(firms):
+    a = CODES[0]
+    rows = [form(a, "2025-09", 100, 900), form(a, "2025-10", 100, 880, profit_ytd=50.0)]  # 累计 fell by 20
+    found = run(firms, rows)
+    hard = found[found["severity"] == "hard"]
+    assert set(hard["rule_id"]) == {"H2", "H3"}
+    assert set(hard["field"]) == {"rev_ytd", "rev_m", "cost_ytd", "cost_m"}
+    assert hard["row"].eq(3).all()  # the October row
+    assert "profit_ytd" not in set(found["field"])  # cumulative profit may fall after a monthly loss
+    within = [form(a, "2025-09", 100, 900), form(a, "2025-10", 100.4, 1000)]  # 0.4 万元 rounding
+    assert run(firms, within).empty
+
+
+def test_january_exemption_and_completeness(firms):
+    a = CODES[0]
+    jan = {"credit_code": a, "period": "2025-01", "export_m": 5.0, "export_ytd": 5.0, "orders_m": 3.0, "orders_ytd": 3.0}
+    assert run(firms, [jan]).empty
+    feb = form(a, "2025-02", 10, 10, export_m=5.0, export_ytd=10.0, orders_m=3.0, orders_ytd=6.0)
+    feb["rev_m"] = None
+    found = run(firms, [jan, feb])
+    assert found[["rule_id", "field", "row"]].values.tolist() == [["C1", "rev_m", 3]]
+    assert "免报" in found["message"].iloc[0]
+
+
+def test_hb_flags_only_the_outlier_in_its_stratum(firms):
+    rows = []
+    rng = np.random.default_rng(1)
+    for i, c in enumerate(CODES):
+        last = 100.0 + 10 * i
+        ratio = 5.0 if i == 7 else 1.0 + rng.normal(0.03, 0.02)
+        rows.append(form(c, "2024-10", last, 1000 + 100 * i))
+        rows.append(form(c, "2025-10", round(last * ratio, 1), 1000 + 100 * i + 50))
+    found = run(firms, rows)
+    hb = found[found["rule_id"] == "S3"]
+    assert hb["credit_code"].tolist() == [CODES[7]] and (hb["severity"] == "soft").all()
+    assert "同比" in hb["message"].iloc[0]
+
+
+def test_hb_bounds_by_hand():
+    ratio = np.array([1.0, 1.0, 1.0, 1.0, 2.0])
+    size = np.array([100.0, 100.0, 100.0, 100.0, 100.0])
+    effect, low, high = hb_bounds(ratio, size, U=0.5, A=0.05, C=4)
+    # median ratio 1 → s = 0,0,0,0,1; E = s·100^0.5 = 0,0,0,0,10; quartiles all 0 → d = |A·0| = 0.
+    assert effect.tolist() == [0, 0, 0, 0, 10.0] and low == 0 and high == 0
+
+
+def test_continuity_gap_is_soft(firms):
+    a = CODES[0]
+    rows = [form(a, "2025-07", 100, 700), form(a, "2025-09", 100, 900)]  # August missing
+    found = run(firms, rows)
+    gap = found[found["rule_id"] == "S4"]
+    assert gap["period"].tolist() == ["2025-09"] and "2025-08" in gap["message"].iloc[0]
