@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "monitor",
     "report",
     "enterprise",
+    "serve",
+    "user",
 ]
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"

@@ -23,6 +23,7 @@ STEP_MODULES = [
     "qinggong.demo.step_monitor",
     "qinggong.demo.step_report",
     "qinggong.demo.step_enterprise",
+    "qinggong.demo.step_web",
 ]
 
 

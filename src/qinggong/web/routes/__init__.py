@@ -1,0 +1,1 @@
+"""One router per dashboard area: its pages and its /api/v1 endpoints."""
