@@ -16,16 +16,16 @@ from qinggong.errors import InputError, QinggongError
 # Modules that contribute commands, in the order they appear in `qinggong --help`.
 COMMAND_MODULES = [
     "info",
+    "demo",
     "catalog",
     "series",
-    "demo",
-    "plan",
-    "compute",
     "imports",
     "export",
+    "enterprise",
+    "compute",
     "monitor",
     "report",
-    "enterprise",
+    "plan",
     "serve",
     "user",
 ]
