@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Optional
 
-import click
 import typer
+import typer._click.core as click_core
+import typer._click.exceptions as click_errors
 import typer.rich_utils as rich_utils
 
 from qinggong import __version__
@@ -39,17 +41,18 @@ rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮
 rich_utils.DEFAULT_STRING = "[默认：{}]"
 rich_utils.REQUIRED_LONG_STRING = "[必填]"
 
-_original_help_option = click.Command.get_help_option
+# Typer vendors its own click; the help option's text comes from there.
+_original_help_option = click_core.Command.get_help_option
 
 
-def _chinese_help_option(self: click.Command, ctx: click.Context) -> click.Option | None:
+def _chinese_help_option(self, ctx):
     option = _original_help_option(self, ctx)
     if option is not None:
         option.help = "显示帮助并退出"
     return option
 
 
-click.Command.get_help_option = _chinese_help_option  # type: ignore[method-assign]
+click_core.Command.get_help_option = _chinese_help_option  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="qinggong",
@@ -69,12 +72,36 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True, help="显示版本并退出"),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="数据库（对所有子命令生效）：DuckDB 文件路径或 postgresql://…；也可用环境变量 QINGGONG_DB"
+    ),
 ) -> None:
     """轻工业稳增长监测预警与调度平台。"""
+    if db:
+        # Sub-commands read --db or QINGGONG_DB; a root-level --db is passed on through the latter.
+        os.environ["QINGGONG_DB"] = db
 
 
 for module_name in COMMAND_MODULES:
     importlib.import_module(f"qinggong.cli.{module_name}").register(app)
+
+
+def usage_message(exc: click_errors.ClickException) -> str:
+    """Click's usage errors, in Chinese."""
+    if isinstance(exc, click_errors.MissingParameter):
+        name = exc.param_hint if isinstance(exc.param_hint, str) else (exc.param.name if exc.param else "")
+        if not name and exc.param is not None:
+            name = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
+        return f"缺少参数 {name}".strip()
+    if isinstance(exc, click_errors.NoSuchOption):
+        hint = f"（是否想用 {'、'.join(exc.possibilities)}？）" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}{hint}"
+    if isinstance(exc, click_errors.BadParameter):
+        name = exc.param_hint if isinstance(exc.param_hint, str) else (exc.param.name if exc.param else "")
+        return f"参数 {name} 的值不正确：{exc.message}"
+    if isinstance(exc, click_errors.UsageError):
+        return f"用法错误：{exc.message}"
+    return exc.format_message()
 
 
 def run() -> None:
@@ -93,18 +120,16 @@ def run() -> None:
             emit_json({"error": {"message": str(exc)}})
         err_console.print(f"[bold red]错误：[/]{exc}", highlight=False)
         sys.exit(2)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
-    except click.ClickException as exc:
-        err_console.print(f"[bold red]参数错误：[/]{exc.format_message()}", highlight=False)
+    except click_errors.ClickException as exc:
+        hint = f"（运行 {exc.ctx.command_path} --help 查看用法）" if getattr(exc, "ctx", None) else ""
+        err_console.print(f"[bold red]参数错误：[/]{usage_message(exc)}{hint}", highlight=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.Abort:
-        err_console.print("已中止。")
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print("已中止。")
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)
