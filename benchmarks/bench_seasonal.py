@@ -29,7 +29,8 @@ def _batch(n: int = 500, months: int = 120) -> dict[str, pd.Series]:
 def run() -> dict:
     batch = _batch()
     cores = os.cpu_count() or 1
-    figures: dict = {"series": len(batch), "months": 120, "cores": cores}
+    figures: dict = {"series": len(batch), "months": 120, "cores": cores,
+                     "load_average_before": [round(v, 2) for v in os.getloadavg()]}
     methods = ["native"] + (["x13"] if x13_available() else [])
     for method in methods:
         started = time.perf_counter()
@@ -42,6 +43,7 @@ def run() -> dict:
         adjust_many(sample, method=method, workers=1)  # type: ignore[arg-type]
         one = time.perf_counter() - started
         figures[method]["reference_one_process_series_per_second"] = round(len(sample) / one, 1)
+    figures["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
     if "x13" not in methods:
         figures["x13"] = "x13as 未安装"
     return figures

@@ -108,3 +108,32 @@ def weighted_growth(growth: pd.DataFrame, weights: pd.Series | None = None, *, m
         coverage[period] = int(available.sum())
         source[str(period)] = label
     return Aggregate(values, coverage, used, source)
+
+
+def provinces() -> list[str]:
+    """Province-level codes (GB/T 2260 xx0000) of the catalog: the parts of 全国."""
+    from qinggong import catalog
+
+    table = catalog.regions()
+    return sorted(str(c) for c in table.loc[table["level"] == "province", "code"])
+
+
+def sum_regions(parts: pd.DataFrame, *, expected: list[str] | None = None) -> Aggregate:
+    """全国 from provincial levels: the sum over the provinces present in each period.
+
+    `parts` has one column per province code. `coverage` counts the provinces that contributed;
+    a period is complete when every expected province (default: the catalog's 31) has a value,
+    otherwise the sum is partial and must be flagged as such by the caller (`complete`)."""
+    wanted = expected if expected is not None else provinces()
+    unknown = [str(c) for c in parts.columns if str(c) not in wanted]
+    if unknown:
+        raise InputError(f"地区代码 {', '.join(unknown)} 不是省级行政区划，不能直接汇总为全国", field="region")
+    frame = parts.apply(pd.to_numeric, errors="coerce").astype("float64")
+    result = sum_levels(frame, require_all=False)
+    result.weights = {"provinces": {"expected": float(len(wanted))}}
+    return result
+
+
+def complete(result: Aggregate, expected: int) -> pd.Series:
+    """True where every expected part contributed."""
+    return result.coverage >= expected

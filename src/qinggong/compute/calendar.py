@@ -39,20 +39,46 @@ def _window_shares(year: int, window: Sequence[int]) -> dict[tuple[int, int], fl
 
 
 @lru_cache(maxsize=64)
-def _raw_table(window: tuple[int, int], first: int, last: int) -> pd.Series:
-    """Uncentred share of the window in each month of years first..last (index (year, month))."""
-    values: dict[tuple[int, int], float] = {}
-    for year in range(first - 1, last + 2):
-        for key, share in _window_shares(year, window).items():
-            values[key] = values.get(key, 0.0) + share
-    index = pd.MultiIndex.from_product([range(first, last + 1), range(1, 13)], names=["year", "month"])
-    return pd.Series([values.get(k, 0.0) for k in index], index=index, dtype="float64")
+def _raw_table(window: tuple[int, int], first: int, last: int) -> np.ndarray:
+    """Uncentred share of the window in each month of years first..last, as an array of
+    shape (years, 12) (row = year − first, column = month − 1)."""
+    table = np.zeros((last - first + 1, 12), dtype="float64")
+    for year in range(max(first - 1, 1900), min(last + 1, 2099) + 1):  # lunardate covers 1900–2099
+        for (y, m), share in _window_shares(year, window).items():
+            if first <= y <= last:
+                table[y - first, m - 1] += share
+    table.flags.writeable = False
+    return table
 
 
 @lru_cache(maxsize=64)
 def _calendar_means(window: tuple[int, int], centre_years: tuple[int, int]) -> np.ndarray:
-    table = _raw_table(window, centre_years[0], centre_years[1])
-    return table.groupby(level="month").mean().reindex(range(1, 13)).to_numpy()
+    return _raw_table(window, centre_years[0], centre_years[1]).mean(axis=0)
+
+
+def _parse(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    years = np.fromiter((int(p[:4]) for p in labels), dtype="int64", count=len(labels))
+    months = np.fromiter((int(p[5:7]) for p in labels), dtype="int64", count=len(labels))
+    return years, months
+
+
+def _regressor_values(years: np.ndarray, months: np.ndarray, window: tuple[int, int],
+                      centre_years: tuple[int, int] | None) -> np.ndarray:
+    first, last = int(years.min()), int(years.max())
+    spring_festival(first), spring_festival(last)  # clear error outside the lunar table
+    # whole decades so that the cached tables are shared by series with different spans
+    table = _raw_table(window, first - first % 10, last - last % 10 + 9)
+    raw = table[years - (first - first % 10), months - 1]
+    if centre_years is not None:
+        raw = raw - _calendar_means(window, centre_years)[months - 1]
+    return raw
+
+
+def _check_window(window: Sequence[int]) -> tuple[int, int]:
+    window_t = (int(window[0]), int(window[1]))
+    if window_t[0] > window_t[1]:
+        raise InputError(f"春节窗口 {list(window)} 不正确：起点应不大于终点", field="window")
+    return window_t
 
 
 def holiday_regressor(
@@ -66,17 +92,26 @@ def holiday_regressor(
     labels = list(periods)
     if not labels:
         return pd.Series(dtype="float64")
-    years = [int(p[:4]) for p in labels]
-    months = [int(p[5:7]) for p in labels]
-    window_t = (int(window[0]), int(window[1]))
-    if window_t[0] > window_t[1]:
-        raise InputError(f"春节窗口 {list(window)} 不正确：起点应不大于终点", field="window")
-    table = _raw_table(window_t, min(years), max(years))
-    raw = np.array([table[(y, m)] for y, m in zip(years, months)])
-    if centre:
-        means = _calendar_means(window_t, (int(centre_years[0]), int(centre_years[1])))
-        raw = raw - means[np.array(months) - 1]
+    years, months = _parse(labels)
+    centre_t = (int(centre_years[0]), int(centre_years[1])) if centre else None
+    raw = _regressor_values(years, months, _check_window(window), centre_t)
     return pd.Series(raw, index=labels, dtype="float64")
+
+
+@lru_cache(maxsize=256)
+def regressor_matrix(first: str, months: int, pre: tuple[int, int], post: tuple[int, int],
+                     centre_years: tuple[int, int]) -> np.ndarray:
+    """Columns (cnypre, cnypost) for `months` consecutive months from `first` ('YYYY-MM'),
+    computed once per calendar span and cached (read-only array; the hot path of `seasonal`)."""
+    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    serial = np.arange(start, start + months, dtype="int64")
+    years, month_numbers = serial // 12, serial % 12 + 1
+    matrix = np.column_stack([
+        _regressor_values(years, month_numbers, _check_window(pre), centre_years),
+        _regressor_values(years, month_numbers, _check_window(post), centre_years),
+    ])
+    matrix.flags.writeable = False
+    return matrix
 
 
 def spring_festival_regressors(

@@ -26,7 +26,11 @@ def check_monthly_index(series: pd.Series, *, what: str = "序列") -> None:
 
 
 def month_range(first: str, last: str) -> list[str]:
-    return [str(p) for p in pd.period_range(first, last, freq="M").strftime("%Y-%m")]
+    """'YYYY-MM' labels from first to last inclusive (plain arithmetic: this is on the hot path
+    of seasonal adjustment, where pandas period ranges cost more than the adjustment)."""
+    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    stop = int(last[:4]) * 12 + int(last[5:7]) - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, stop + 1)]
 
 
 def shift_period(period: str, months: int) -> str:
@@ -92,5 +96,36 @@ def ytd_from_month(monthly: pd.Series, span: pd.Series | None = None) -> pd.Data
             expected = month + 1
             rows.append((period, running, 1, "D", None))
     frame = pd.DataFrame(rows, columns=["period", "value", "span", "status", "note"]).set_index("period")
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def month_with_ytd(monthly: pd.Series, ytd: pd.Series) -> pd.DataFrame:
+    """Published 当月值 completed from the 累计值 of the same series (methods §3.1).
+
+    Months that are published keep their value (status 'A'); a missing month is derived as
+    Cum_t − Cum_{t−1} (status 'D'); a missing January whose February is published is the
+    February 累计 minus the February 当月; a year with neither January nor February gets the
+    February 累计 as the 1-2月合并 value (span 2). Returns `value`, `span`, `status`, `note`.
+    """
+    published = _clean(monthly, "当月值序列").dropna()
+    derived = month_from_ytd(ytd)
+    derived = derived[derived["status"] == "D"]
+    rows: dict[str, tuple[float, int, str, str | None]] = {p: (float(v), 1, "A", None) for p, v in published.items()}
+    for period, row in derived.iterrows():
+        if period in rows and int(row["span"]) != 2:
+            continue
+        if int(row["span"]) == 2:
+            jan = f"{period[:4]}-01"
+            if jan in rows:
+                continue
+            if period in published.index:  # February published on its own: January is the rest
+                rows[jan] = (float(row["value"]) - float(published[period]), 1, "D", "1-2月累计减2月当月")
+            else:
+                rows[period] = (float(row["value"]), 2, "D", "1-2月合并（累计值）")
+        else:
+            rows[period] = (float(row["value"]), 1, "D", "由累计值推算")
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "span", "status", "note"]).sort_index()
+    frame.index.name = "period"
     frame["value"] = frame["value"].astype("float64")
     return frame

@@ -2,10 +2,15 @@
 
 For every OFFICIAL/ENTERPRISE series group (same indicator × industry × region × product):
 
+* 当月值 published with gaps and 累计值 → the 当月 series completed from 累计 for seasonal
+  adjustment (`periods.month_with_ytd`: 1-2月合并 and January = 1-2月累计 − 2月当月);
 * 累计值 without a published 当月值 → DERIVED 当月值 (`periods.month_from_ytd`, status D, span 2
   for 1-2月合并);
 * 累计值 + 累计同比 → DERIVED 当月同比(推算) `YOY_M_IMPLIED` (`growth.implied_monthly_yoy`);
 * 当月值 (published, else derived) of a flow → seasonal adjustment: SA, TREND, SF, HF, MOM_SA;
+* across regions: provincial levels (当月/累计/期末) summed to 全国 (`aggregate.sum_regions`);
+  periods where not all 31 provinces have a value are written with a note 部分省份合计 and
+  counted in `ComputeReport.regions`;
 * across industries (大类 codes with a `_T` total): 轻工业 `LI` levels by summation, 比重 `SHARE`
   of each 大类 and of LI in `_T`, 拉动 `CONTRIB` on the comparable basis where growth is
   published; growth-only indicators (工业增加值) → LI growth weighted by value-added weights.
@@ -45,6 +50,7 @@ class ComputeReport:
     seasonal_methods: dict[str, int] = field(default_factory=dict)
     diagnostics: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[dict[str, str]] = field(default_factory=list)
+    regions: dict[str, dict[str, int]] = field(default_factory=dict)  # 全国 from provinces: coverage
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +63,7 @@ class ComputeReport:
             "seasonal_methods": self.seasonal_methods,
             "diagnostics": self.diagnostics,
             "problems": self.problems,
+            "regions": self.regions,
         }
 
 
@@ -87,6 +94,12 @@ class _Output:
         self.meta[str(key)] = {"method": method, "inputs": inputs}
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
+
+
+def _by_basis(measure: str, basis: str) -> str:
+    """SHARE/CONTRIB of monthly values keep the plain code; year-to-date ones get a _YTD suffix,
+    so the two never land in one series (see docs/conventions.md)."""
+    return measure if basis in ("M", "YOY_M") else f"{measure}_YTD"
 
 def _matches(key: str, pattern: str | None) -> bool:
     if not pattern:
@@ -148,6 +161,10 @@ def compute(
         if month_key not in monthly:
             ok = derived[derived["status"] != "M"]
             monthly[month_key] = (ok["value"], ok["span"], [str(target)])
+        else:  # published 当月 with gaps (January, 1-2月合并): complete it from the 累计
+            published_key = monthly[month_key][2][0]
+            completed = periods.month_with_ytd(values[published_key], values[key_text])
+            monthly[month_key] = (completed["value"], completed["span"], [published_key, key_text])
         yoy_key = str(key.replace(measure="YOY_YTD", unit="PCT"))
         if yoy_key in values:
             implied = growth.implied_monthly_yoy(values[key_text], values[yoy_key])
@@ -208,18 +225,19 @@ def compute(
                 total_series = values[by_industry["_T"]]
                 share = shares.shares(frame, total_series)
                 for code in present:
-                    out.add(_derived(sample, industry=code, measure="SHARE", unit="PCT"), share[code].dropna(),
+                    out.add(_derived(sample, industry=code, measure=_by_basis("SHARE", measure), unit="PCT"), share[code].dropna(),
                             kind="share", method=f"{v_agg} shares", inputs=[by_industry[code], by_industry["_T"]])
                 if len(present) == len(members):
                     li_share = aggregate.sum_levels(frame).values / total_series.reindex(frame.index) * 100.0
-                    out.add(_derived(sample, industry=li_code, measure="SHARE", unit="PCT"), li_share.dropna(),
+                    out.add(_derived(sample, industry=li_code, measure=_by_basis("SHARE", measure), unit="PCT"), li_share.dropna(),
                             kind="share", method=f"{v_agg} shares", inputs=inputs + [by_industry["_T"]])
                 growth_groups = groups.get((indicator, region, product, GROWTH_OF[measure], "PCT"), {})
                 if "_T" in growth_groups and all(c in growth_groups for c in present):
                     rates = pd.DataFrame({c: values[growth_groups[c]] for c in present}).reindex(frame.index)
                     contrib = shares.contributions(frame, rates, total_series, values[growth_groups["_T"]])
                     for code in present:
-                        out.add(_derived(sample, industry=code, measure="CONTRIB", unit="PP"), contrib[code].dropna(),
+                        out.add(_derived(sample, industry=code, measure=_by_basis("CONTRIB", measure), unit="PP"),
+                                contrib[code].dropna(),
                                 kind="contribution", method=f"{v_agg} contributions comparable-basis",
                                 inputs=[by_industry[code], growth_groups[code], by_industry["_T"], growth_groups["_T"]])
         elif measure in ("YOY_M", "YOY_YTD") and unit == "PCT":
@@ -237,9 +255,44 @@ def compute(
                 {c: [aggregate.weights_for_year(int(p[:4]), [c])[1].iloc[0] for p in frame.index] for c in present},
                 index=frame.index))
             for code in present:
-                out.add(_derived(sample, industry=code, measure="CONTRIB", unit="PP"), contrib[code].dropna(),
+                out.add(_derived(sample, industry=code, measure=_by_basis("CONTRIB", level_measure), unit="PP"),
+                        contrib[code].dropna(),
                         kind="contribution", method=f"{v_agg} weighted_contributions {weights_used}",
                         inputs=[by_industry[code]] + [f"weights:{label}" for label in result.weights])
+
+    # ---- region hierarchy: provinces → 全国 (sums of levels; partial sums flagged)
+    reg_cfg = agg_cfg.get("regions", {}) or {}
+    national = str(reg_cfg.get("national", "000000"))
+    sum_measures = {str(m) for m in reg_cfg.get("measures", ["M", "YTD", "EOP"])}
+    province_codes = aggregate.provinces()
+    province_set = set(province_codes)
+    by_group: dict[tuple[str, ...], dict[str, str]] = {}
+    for key_text, key in parsed.items():
+        if key.region in province_set and key.measure in sum_measures and key.unit not in LEVEL_UNITS_EXCLUDED:
+            group = (key.dataflow, key.freq, key.indicator, key.industry, key.product, key.measure, key.unit)
+            by_group.setdefault(group, {})[key.region] = key_text
+    for group, by_region in sorted(by_group.items()):
+        regions = sorted(by_region)
+        target = _derived(parsed[by_region[regions[0]]], region=national)
+        if str(target) in out.meta:
+            report.problems.append({"series": str(target), "step": "aggregate_regions",
+                                    "message": "该全国派生序列已由其他步骤生成，未写入省份合计"})
+            continue
+        frame = pd.DataFrame({r: values[by_region[r]] for r in regions}).sort_index()
+        result = aggregate.sum_regions(frame, expected=province_codes)
+        total = result.values.dropna()
+        if total.empty:
+            continue
+        coverage = result.coverage.reindex(total.index)
+        full = coverage >= len(province_codes)
+        span = pd.DataFrame({r: spans[by_region[r]] for r in regions}).reindex(total.index).max(axis=1).fillna(1)
+        notes = [None if ok else f"部分省份合计：{int(c)}/{len(province_codes)} 个省份" for ok, c in zip(full, coverage)]
+        part = pd.DataFrame({"value": total, "status": "D", "span": span.astype("int64"), "note": notes}, index=total.index)
+        out.add(target, part, kind="aggregate_regions", inputs=[by_region[r] for r in regions],
+                method=f"{v_agg} sum_regions provinces→{national} (complete {int(full.sum())}/{len(total)} periods, "
+                       f"partial sums flagged in note)")
+        report.regions[str(target)] = {"provinces": len(regions), "periods": int(len(total)),
+                                       "complete_periods": int(full.sum()), "partial_periods": int((~full).sum())}
 
     report.derived = out.kinds
     if not out.frames:

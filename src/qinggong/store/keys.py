@@ -84,6 +84,8 @@ MEASURE_LABELS = {
     "YOY_EOP": "期末同比",
     "SHARE": "比重",
     "CONTRIB": "拉动",
+    "SHARE_YTD": "比重(累计)",
+    "CONTRIB_YTD": "拉动(累计)",
     "YOY_M_IMPLIED": "当月同比(推算)",
 }
 DATAFLOW_LABELS = {"OFFICIAL": "官方统计", "ENTERPRISE": "企业直报", "DERIVED": "派生"}
