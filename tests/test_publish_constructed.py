@@ -122,3 +122,16 @@ def test_release_regions_include_enterprise_aggregates_with_flags(report, store,
     # the narrative reads OFFICIAL/DERIVED only: 企业直报 aggregates are not in the text
     _, narrative = report
     assert "1234.5" not in _text(narrative) and "天津" not in _text(narrative)
+
+
+def test_subheadings_are_numbered_without_gaps(store, tmp_path, monkeypatch):
+    """Without revenue or profit the export part follows production as （二）, not （三）."""
+    publish_store.report_config_override(tmp_path / "config", monkeypatch)
+    rows = _rows("DERIVED", "VA", "LI", "YOY_M", "PCT", [1.0, 2.0])
+    rows += _rows("DERIVED", "EXPORT", "LI", "M", "CNY_100M", [1480.0, 1500.5])
+    frame = pd.DataFrame(rows)
+    frame["product"] = "_Z"
+    store.write_observations(frame, source="constructed", action="test")
+    _, narrative = prepare(store, "2025-11")
+    overall = narrative.sections[0]
+    assert [p.heading for p in overall.paragraphs if p.heading] == ["（一）生产情况", "（二）出口情况"]

@@ -221,6 +221,15 @@ def compute(
                 total = aggregate.sum_levels(frame)
                 out.add(_derived(sample, industry=li_code), total.values.dropna(), kind="aggregate_levels",
                         method=f"{v_agg} sum_levels", inputs=inputs)
+                # Growth of the sum on the comparable basis: ΣL / Σ(L/(1+g)) − 1, never from levels alone.
+                part_growth = groups.get((indicator, region, product, GROWTH_OF[measure], "PCT"), {})
+                if all(c in part_growth for c in present):
+                    rates = pd.DataFrame({c: values[part_growth[c]] for c in present}).reindex(frame.index)
+                    li_growth = aggregate.growth_from_levels(frame, rates)
+                    out.add(_derived(sample, industry=li_code, measure=GROWTH_OF[measure], unit="PCT"),
+                            li_growth.values.dropna(), kind="aggregate_growth",
+                            method=f"{v_agg} growth_from_levels comparable-basis",
+                            inputs=inputs + [part_growth[c] for c in present])
             if "_T" in by_industry:
                 total_series = values[by_industry["_T"]]
                 share = shares.shares(frame, total_series)

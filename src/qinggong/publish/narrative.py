@@ -165,7 +165,7 @@ class Writer:
         if s:
             sentences.append(s)
         if sentences:
-            section.paragraphs.append(Paragraph(sentences, heading="（一）生产情况"))
+            section.paragraphs.append(Paragraph(sentences, heading=self._subheading(section, "生产情况")))
             section.charts.append("trend")
         # 效益
         sentences = []
@@ -189,7 +189,7 @@ class Writer:
                 parts.append(clause if level is not None else f"{name}{clause}")
             sentences.append(self.sentence(f"{ph.ytd_label(anchor.period)}，{enterprises}" + "，".join(parts) + "。", used))
         if sentences:
-            section.paragraphs.append(Paragraph(sentences, heading="（二）效益情况"))
+            section.paragraphs.append(Paragraph(sentences, heading=self._subheading(section, "效益情况")))
         # 出口
         sentences = []
         for level_m, rate_m, when in (("M", "YOY_M", "current"), ("YTD", "YOY_YTD", "ytd")):
@@ -209,8 +209,14 @@ class Writer:
                 text += ("，" if level is not None else "") + f"同比{self.growth(rate)}" + self.change_clause(rate, used) + self.compare_clause(rate, used, code)
             sentences.append(self.sentence(text + "。", used))
         if sentences:
-            section.paragraphs.append(Paragraph(sentences, heading="（三）出口情况"))
+            section.paragraphs.append(Paragraph(sentences, heading=self._subheading(section, "出口情况")))
         return section
+
+    @staticmethod
+    def _subheading(section: "Section", title: str) -> str:
+        """（一）（二）… numbered in order of appearance, so an omitted part leaves no gap."""
+        used = sum(1 for p in section.paragraphs if p.heading)
+        return f"（{NUMERALS[used]}）{title}"
 
     def _has_any(self, code: str) -> bool:
         return any(self.m.get(ind, code, meas) for ind, spec in self.m.config["indicators"].items() for meas in spec["measures"])

@@ -13,6 +13,11 @@ from qinggong.store.keys import DATAFLOW_LABELS, MEASURE_LABELS, SeriesKey
 from qinggong.store.repository import STATUS_CODES, Store
 
 
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def _name(lookup, code: str) -> str:
     try:
         return lookup(code).name
@@ -25,7 +30,7 @@ def series_label(key: str | SeriesKey) -> str:
     key = key if isinstance(key, SeriesKey) else SeriesKey.parse(str(key))
     parts = [_name(catalog.region, key.region)]
     if key.industry != "_Z":
-        parts.append(_name(catalog.industry, key.industry))
+        parts.append(_name(lambda code: _Named(catalog.industry_name(code)), key.industry))
     if key.product != "_Z":
         parts.append(_name(catalog.product, key.product))
     parts.append(_name(catalog.indicator, key.indicator))
@@ -47,7 +52,7 @@ def period_label(period: str, span: int = 1) -> str:
 
 
 def find_series(store: Store, **filters: Any) -> pd.DataFrame:
-    for code_filter, lookup in (("indicator", catalog.indicator), ("industry", catalog.industry), ("region", catalog.region)):
+    for code_filter, lookup in (("indicator", catalog.indicator), ("industry", catalog.industry_name), ("region", catalog.region)):
         if filters.get(code_filter):
             lookup(filters[code_filter])  # unknown codes get a clear error instead of an empty list
     frame = store.list_series(**filters)
