@@ -24,6 +24,9 @@ def demo(
     def on_step(step) -> None:
         console.print(f"[bold cyan]▶ {step.title}[/]")
     results = run_demo(out, db=db, log=lambda m: console.print(f"  {m}"), on_step=on_step)
+    console.rule("[bold]用时")
+    for result in results:
+        console.print(f"  {result.title}：{result.seconds:.1f} 秒")
     console.rule("[bold]产出")
     for result in results:
         for file in result.files:
