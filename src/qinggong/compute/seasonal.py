@@ -398,7 +398,9 @@ def _airline_backward(x: np.ndarray, regressors: np.ndarray, candidates: list[tu
         resid = fy - fd @ beta
         sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
         try:
-            se = sigma * np.sqrt(np.diag(np.linalg.inv(fd.T @ fd)))
+            # A near-singular design gives tiny negative variances: those t-values are unusable (NaN → not significant).
+            with np.errstate(invalid="ignore"):
+                se = sigma * np.sqrt(np.diag(np.linalg.inv(fd.T @ fd)))
         except np.linalg.LinAlgError:
             break
         tvals = np.abs(beta[k:]) / np.where(se[k:] > 0, se[k:], np.inf)
