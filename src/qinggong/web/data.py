@@ -32,6 +32,7 @@ HEADLINE_INDICATORS: list[tuple[str, tuple[str, ...]]] = [
 ]
 INDUSTRY_PREFERENCE = ("LI", "_T")
 DATAFLOW_PREFERENCE = ("OFFICIAL", "DERIVED", "ENTERPRISE")
+HEADLINE_DATAFLOWS = ("OFFICIAL", "DERIVED")
 # Measures drawn together on the sector page: raw and seasonally adjusted levels, growth, shares.
 SECTOR_GROUPS = [
     ("level", "水平（原始与季调）", ("M", "YTD", "SA", "TREND", "EOP")),
@@ -318,7 +319,9 @@ def _tail(store: Store, scope: Scope, keys: list[str], periods: int = 25) -> dic
 def overview(store: Store, scope: Scope) -> dict[str, Any]:
     region = scope.default_region()
     series = _series_frame(store, scope, {"region": region, "freq": "M"})
-    series = series[series["dataflow"].isin(DATAFLOW_PREFERENCE)]
+    # Headlines are official figures (published or derived from published ones) for light industry or all
+    # industry; 企业直报 aggregates (generated in the demo) and single products stay on their own pages.
+    series = series[series["dataflow"].isin(HEADLINE_DATAFLOWS) & series["industry"].isin(INDUSTRY_PREFERENCE)]
     chosen: list[tuple[str, pd.Series]] = []
     for indicator, measures in HEADLINE_INDICATORS:
         candidates = series[(series["indicator"] == indicator) & series["measure"].isin(measures)]
