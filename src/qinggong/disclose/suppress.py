@@ -13,7 +13,10 @@ hands the attacker more than he has, which errs on the safe side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
+import sys
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -22,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from qinggong.collect.aggregate import LIGHT_TOTAL, NATIONAL, grid, industry_tree
 from qinggong.config import load_method
+from qinggong.errors import QinggongError
 
 CONF_LABELS = {"F": "可公开", "A": "初级保密（企业数过少）", "O": "初级保密（单一企业主导）",
                "G": "初级保密（一至两家企业主导）", "D": "次级保密（防止推算）"}
@@ -51,6 +55,26 @@ class Protection:
     failed_units: list[int]
     lp_solves: int
 
+
+
+def _quiet_highs(highspy):
+    """A HiGHS instance without its start-up banner (printed by the C++ constructor on stdout)."""
+    try:
+        stdout_fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout captured or replaced: nothing to silence
+        solver = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved, devnull = os.dup(stdout_fd), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stdout_fd)
+            solver = highspy.Highs()
+        finally:
+            os.dup2(saved, stdout_fd)
+            os.close(saved)
+            os.close(devnull)
+    solver.setOptionValue("output_flag", False)
+    return solver
 
 def params() -> dict:
     return load_method("disclosure")
@@ -214,7 +238,9 @@ def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: 
 
 def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
                        *, nonnegative: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """Attacker's min and max of each target unit given all published units (LP, HiGHS)."""
+    """Attacker's min and max of each target unit given all published units: exact LPs over each
+    connected component of suppressed units (HiGHS through highspy, one warm-started model per
+    component; scipy.optimize.linprog would rebuild the model for every one of the 2 × targets)."""
     matrix = relations.matrix.tocsc()
     hidden = np.flatnonzero(suppressed)
     position = -np.ones(len(values), dtype=np.int64)
@@ -229,42 +255,104 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     lows = np.full(len(targets), np.nan)
     highs = np.full(len(targets), np.nan)
     solves = 0
-    bounds = (0, None) if nonnegative else (None, None)
     sub_csc = sub.tocsc()
     target_comp = label[position[targets]]
     order = np.argsort(label, kind="stable")
     starts = np.searchsorted(label[order], np.arange(n_comp + 1))
     t_order = np.argsort(target_comp, kind="stable")
     t_starts = np.searchsorted(target_comp[t_order], np.arange(n_comp + 1))
+    inf = highspy.kHighsInf
     for comp in np.unique(target_comp):
         members = order[starts[comp]:starts[comp + 1]]
         block = sub_csc[:, members].tocsr()
         eq = np.flatnonzero(np.diff(block.indptr) > 0)
-        a_eq = block[eq]
-        b_eq = rhs[eq]
         local = {int(m): j for j, m in enumerate(members)}
-        for t_i in t_order[t_starts[comp]:t_starts[comp + 1]]:
+        comp_targets = t_order[t_starts[comp]:t_starts[comp + 1]]
+        if len(eq) == 0:
+            for t_i in comp_targets:
+                lows[t_i], highs[t_i] = (0.0 if nonnegative else -np.inf), np.inf
+            continue
+        # One model per component; each target only changes the objective, and HiGHS re-solves
+        # from the previous optimal basis (warm start).
+        a_eq = block[eq].tocsc()
+        b_eq = rhs[eq]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(members), len(eq)
+        lp.col_cost_ = np.zeros(len(members))
+        lp.col_lower_ = np.zeros(len(members)) if nonnegative else np.full(len(members), -inf)
+        lp.col_upper_ = np.full(len(members), inf)
+        lp.row_lower_ = b_eq
+        lp.row_upper_ = b_eq
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a_eq.indptr
+        lp.a_matrix_.index_ = a_eq.indices
+        lp.a_matrix_.value_ = a_eq.data
+        h = _quiet_highs(highspy)
+        h.passModel(lp)
+        previous = None
+        for t_i in comp_targets:
             j = local[int(position[targets[t_i]])]
-            c = np.zeros(len(members))
+            if previous is not None:
+                h.changeColCost(previous, 0.0)
+            previous = j
             for sign, store in ((1.0, lows), (-1.0, highs)):
-                c[j] = sign
-                if a_eq.shape[0] == 0:
-                    res_val = 0.0 if (sign > 0 and nonnegative) else (-np.inf if sign > 0 else np.inf)
+                h.changeColCost(j, sign)
+                h.run()
+                solves += 1
+                status = h.getModelStatus()
+                if status == highspy.HighsModelStatus.kOptimal:
+                    store[t_i] = sign * float(h.getInfo().objective_function_value)
+                elif status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                    store[t_i] = -np.inf if sign > 0 else np.inf
                 else:
-                    res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-                    solves += 1
-                    if res.status == 3:  # unbounded
-                        res_val = -np.inf if sign > 0 else np.inf
-                    elif res.status != 0:
-                        raise RuntimeError(f"线性规划求解失败：{res.message}")
-                    else:
-                        res_val = float(res.fun) * sign
-                store[t_i] = res_val
+                    raise QinggongError(f"保密核验的线性规划求解失败：{h.modelStatusToString(status)}")
     return lows, highs, solves
 
 
+def _interval_ok(high: float, low: float, x: float, need: float) -> bool:
+    tol = 1e-6 * max(1.0, abs(x))
+    return not ((high - x < need - tol) or (x - low < need - tol) or (high - low <= tol))
+
+
+def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
+                 need: np.ndarray, *, nonnegative: bool) -> tuple[np.ndarray, int]:
+    """Targets whose exact attacker interval is narrower than `need` on either side, or a single
+    point; returns them and the number of LPs solved."""
+    if len(targets) == 0:
+        return np.array([], dtype=np.int64), 0
+    lows, highs, solves = feasible_intervals(relations, values, suppressed, targets, nonnegative=nonnegative)
+    x = values[targets]
+    bad = [int(t) for t, lo, hi, xi, nd in zip(targets, lows, highs, x, need) if not _interval_ok(hi, lo, float(xi), float(nd))]
+    return np.array(bad, dtype=np.int64), solves
+
+
+def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary: np.ndarray, targets: np.ndarray,
+           items: list[str], margin: float) -> tuple[list[int], int]:
+    """Suppressed units among `targets` an attacker can narrow below the margin (primary) or pin down."""
+    failed: set[int] = set()
+    solves = 0
+    for item in items:
+        values = _unit_values(cells, item)
+        nonneg = item in NONNEGATIVE
+        tgt = targets
+        if nonneg:
+            # A zero in a non-negative item is implied by a published zero total (group
+            # disclosure, not an individual figure); such cells are not tested on this item.
+            tgt = tgt[values[tgt] > 1e-6]
+        if len(tgt) == 0:
+            continue
+        need = np.where(primary[tgt], margin * np.abs(values[tgt]), 0.0)
+        bad, n = verify_units(relations, values, supp, tgt, need, nonnegative=nonneg)
+        solves += n
+        failed.update(bad.tolist())
+    return sorted(failed), solves
+
+
 def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[dict] | None = None) -> Protection:
-    """Primary and secondary suppression with LP verification; adds conf_m / conf_ytd columns."""
+    """Primary and secondary suppression with LP verification; adds conf_m / conf_ytd columns.
+
+    Raises QinggongError when the verified pattern cannot be reached: nothing is published then.
+    """
     config = config or params()
     sec = config.get("secondary", {})
     margin = float(sec.get("protection_margin", 0.1))
@@ -284,44 +372,60 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     if verify != "all" and len(targets) > int(verify):
         rng = np.random.default_rng(int(sec.get("seed", 0)))
         targets = np.sort(rng.choice(targets, size=int(verify), replace=False))
-    rounds, solves, failed = 0, 0, []
     checked = len(targets)
-    for rounds in range(1, int(sec.get("max_rounds", 50)) + 1):
-        failed = []
-        for item in items:
-            values = _unit_values(cells, item)
-            if len(targets) == 0:
-                break
-            lows, highs, n = feasible_intervals(relations, values, supp, targets, nonnegative=item in NONNEGATIVE)
-            solves += n
-            x = values[targets]
-            need = margin * np.abs(x)
-            tol = 1e-6 * np.maximum(1.0, np.abs(x))
-            need = np.where(primary[targets], need, 0.0)
-            bad = (highs - x < need - tol) | (x - lows < need - tol) | (highs - lows <= tol)
-            if item in NONNEGATIVE:
-                # A zero in a non-negative item is implied by a published zero total (group
-                # disclosure, not an individual figure); such cells are not tested on this item.
-                bad &= x > tol
-            failed.extend(targets[bad].tolist())
-        failed = sorted(set(failed))
-        if not failed:
+    heuristic_rounds = int(sec.get("max_rounds", 10))
+    fallback_rounds = int(sec.get("fallback_rounds", 5))
+    rounds, solves, failed = 0, 0, []
+    last = heuristic_rounds + fallback_rounds + 3  # up to three rounds of whole relations
+    for rounds in range(1, last + 1):
+        failed, n = _check(cells, relations, supp, primary, targets, items, margin)
+        solves += n
+        if not failed or rounds == last:
             break
         before = supp.copy()
-        added = _widen(failed, supp, relations, cost, margin)
+        if rounds <= heuristic_rounds:
+            added = _widen(failed, supp, relations, cost, margin)
+        else:
+            # Fallback, safe by construction in the limit: hide more cells in every relation the
+            # failing unit belongs to (smallest first); in the last round whole relations.
+            added = _fallback(failed, supp, relations, cost, whole=rounds > heuristic_rounds + fallback_rounds)
         if not added:
             break
         _heuristic(supp, relations, cost, count, margin, singleton, start=np.array(added))
-        added = np.flatnonzero(supp & ~before).tolist()
-        # Hiding more cells only relaxes the attacker's system, so intervals that were wide
-        # enough stay wide enough: the next round re-checks the failures only.
-        targets = np.array(sorted(set(failed) | set(added)))
+        # Hiding more cells only relaxes the attacker's system (a feasible point stays feasible
+        # with the newly hidden cells at their true values), so cells that passed stay passed:
+        # the next round re-checks the failures and the newly hidden cells only.
+        targets = np.array(sorted(set(failed) | set(np.flatnonzero(supp & ~before).tolist())))
+        checked += int((supp & ~before).sum())
+    if failed:
+        raise QinggongError(
+            f"保密核验未通过：仍有 {len(failed)} 个保密单元格可被推算到保护区间以内，"
+            "即使扩大次级保密范围也无法保护，已停止发布（请检查发布表式配置 disclosure.yaml 的 tables）"
+        )
     conf = np.where(primary, np.repeat(codes, 2), np.where(supp, "D", "F"))
     out = cells.copy()
     out["conf_m"] = conf[0::2]
     out["conf_ytd"] = conf[1::2]
     out.attrs.update(cells.attrs)
     return Protection(out, supp, primary, relations, rounds, checked, failed, solves)
+
+
+def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, *, whole: bool) -> list[int]:
+    """Hide, in every relation a failing unit belongs to (its industry and region siblings, parent
+    and children, and its 当月/累计 partners), the smallest published cell — or all of them."""
+    matrix = relations.matrix.tocsr()
+    by_unit = matrix.T.tocsr()
+    added: list[int] = []
+    for u in failed:
+        for e in by_unit.indices[by_unit.indptr[u]:by_unit.indptr[u + 1]]:
+            members = matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]
+            free = members[~supp[members]]
+            if len(free) == 0:
+                continue
+            pick = free if whole else free[[int(np.argmin(np.abs(cost[free])))]]
+            supp[pick] = True
+            added.extend(int(w) for w in pick)
+    return added
 
 
 def _widen(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, margin: float) -> list[int]:
