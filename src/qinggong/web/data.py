@@ -321,7 +321,10 @@ def overview(store: Store, scope: Scope) -> dict[str, Any]:
     series = _series_frame(store, scope, {"region": region, "freq": "M"})
     # Headlines are official figures (published or derived from published ones) for light industry or all
     # industry; 企业直报 aggregates (generated in the demo) and single products stay on their own pages.
-    series = series[series["dataflow"].isin(HEADLINE_DATAFLOWS) & series["industry"].isin(INDUSTRY_PREFERENCE)]
+    official = series[series["dataflow"].isin(HEADLINE_DATAFLOWS) & (series["industry"] != "_Z")]
+    preferred = official[official["industry"].isin(INDUSTRY_PREFERENCE)]
+    # A scope limited to some sectors (协会用户) has no light-industry total: lead with its own sectors.
+    series = preferred if not preferred.empty else official
     chosen: list[tuple[str, pd.Series]] = []
     for indicator, measures in HEADLINE_INDICATORS:
         candidates = series[(series["indicator"] == indicator) & series["measure"].isin(measures)]
