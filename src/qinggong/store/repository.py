@@ -382,7 +382,7 @@ class Store:
         product: str | None = None,
         search: str | None = None,
     ) -> pd.DataFrame:
-        where, params = self._series_filters(
+        where, params = self.series_filters(
             indicator=indicator, industry=industry, region=region, measure=measure, dataflow=dataflow, product=product
         )
         if search:
@@ -400,7 +400,7 @@ class Store:
         return self.backend.fetch_df(sql, params)
 
     @staticmethod
-    def _series_filters(**filters: str | Sequence[str] | None) -> tuple[list[str], list[Any]]:
+    def series_filters(**filters: str | Sequence[str] | None) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         for name, value in filters.items():
@@ -444,7 +444,7 @@ class Store:
         Latest state by default; `as_of` gives the state at that time; `history=True` gives
         every vintage of every observation.
         """
-        where, params = self._series_filters(**filters)
+        where, params = self.series_filters(**filters)
         if keys is not None:
             key_list = [str(k) for k in keys]
             if not key_list:

@@ -130,23 +130,12 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ series
 def _series_frame(store: Store, scope: Scope, filters: dict[str, Any], search: str | None = None) -> pd.DataFrame:
     filters = scope.restrict(store, {k: v for k, v in filters.items() if v})
-    where, params = [], []
-    for name, value in filters.items():
-        if isinstance(value, str):
-            where.append(f"{name} = ?")
-            params.append(value)
-        else:
-            values = list(value)
-            if not values:
-                where.append("1 = 0")
-                continue
-            where.append(f"{name} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
+    where, params = Store.series_filters(**filters)
     if search:
         where.append("(series_key LIKE ? OR COALESCE(source_name, '') LIKE ?)")
         params += [f"%{search}%", f"%{search}%"]
     sql = (
-        "SELECT series_id, series_key, " + ", ".join(SERIES_DIMENSIONS) + ", source_name, method FROM series"
+        "SELECT series_id, series_key, " + ", ".join(SERIES_DIMENSIONS) + ", source_name, method FROM series s"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY series_key"
     )
