@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,25 @@ def _require_postgres() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url():
-    """A PostgreSQL address with a schema of its own, dropped afterwards."""
+@contextmanager
+def postgres_schema():
+    """A PostgreSQL address with a schema of its own, dropped afterwards (any fixture scope may use it)."""
     base = _require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}schema={schema}"
-    yield url
-    import psycopg
+    try:
+        yield f"{base}{sep}schema={schema}"
+    finally:
+        import psycopg
 
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url():
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

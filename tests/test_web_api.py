@@ -6,14 +6,15 @@ Runs on a real store on both backends (module-scoped app per backend) through Fa
 from __future__ import annotations
 
 import io
-import os
 import uuid
+from contextlib import ExitStack
 
 import openpyxl
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import postgres_schema
 from qinggong.store import Store
 from qinggong.web import auth
 from qinggong.web.app import create_app
@@ -66,37 +67,20 @@ def login(app, username: str) -> TestClient:
     return client
 
 
-def _pg_schema_url(base: str) -> tuple[str, str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}schema={schema}", schema
-
-
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def web(request, tmp_path_factory):
     """An app on a seeded store with one logged-in client per role."""
-    schema = None
-    if request.param == "duckdb":
-        url = str(tmp_path_factory.mktemp("web") / "web.duckdb")
-    else:
-        base = os.environ.get("QINGGONG_TEST_PG")
-        if not base:
-            if os.environ.get("CI"):
-                pytest.fail("CI 中必须提供 PostgreSQL：QINGGONG_TEST_PG 未设置")
-            pytest.skip("QINGGONG_TEST_PG 未设置")
-        url, schema = _pg_schema_url(base)
-    store = Store.open(url)
-    seed_observations(store)
-    make_users(store)
-    app = create_app(store)
-    clients = {role: login(app, f"u_{role}") for role in ROLE_USERS}
-    yield {"app": app, "store": store, "clients": clients, "backend": request.param}
-    store.close()
-    if schema:
-        import psycopg
-
-        with psycopg.connect(os.environ["QINGGONG_TEST_PG"], autocommit=True) as con:
-            con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with ExitStack() as cleanup:
+        if request.param == "duckdb":
+            url = str(tmp_path_factory.mktemp("web") / "web.duckdb")
+        else:
+            url = cleanup.enter_context(postgres_schema())
+        store = cleanup.enter_context(Store.open(url))
+        seed_observations(store)
+        make_users(store)
+        app = create_app(store)
+        clients = {role: login(app, f"u_{role}") for role in ROLE_USERS}
+        yield {"app": app, "store": store, "clients": clients, "backend": request.param}
 
 
 READERS = {"admin", "analyst", "province", "association", "readonly"}

@@ -5,18 +5,18 @@ backends, through the stages' real service functions."""
 from __future__ import annotations
 
 import io
-import os
 import uuid
+from contextlib import ExitStack
 
 import openpyxl
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
 
 from qinggong.store import Store
 from qinggong.web.app import create_app
 from qinggong.web.security import WebSettings
-from test_web_api import PASSWORD, ROLE_USERS, _pg_schema_url, login, make_users, seed_observations
+from conftest import postgres_schema
+from test_web_api import ROLE_USERS, login, make_users, seed_observations
 
 collect = pytest.importorskip("qinggong.collect")
 monitor_service = pytest.importorskip("qinggong.monitor.service")
@@ -40,34 +40,20 @@ def _registry(other: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def web(request, tmp_path_factory):
-    schema = None
     folder = tmp_path_factory.mktemp("stages")
-    if request.param == "duckdb":
-        url = str(folder / "web.duckdb")
-    else:
-        base = os.environ.get("QINGGONG_TEST_PG")
-        if not base:
-            if os.environ.get("CI"):
-                pytest.fail("CI 中必须提供 PostgreSQL：QINGGONG_TEST_PG 未设置")
-            pytest.skip("QINGGONG_TEST_PG 未设置")
-        url, schema = _pg_schema_url(base)
-    store = Store.open(url)
-    seed_observations(store)
-    other = collect.make_credit_code("110105", 7)
-    collect.register_enterprises(store, _registry(other), actor="test")
-    make_users(store)
-    period = monitor_service.latest_period(store)
-    monitor_service.run_warnings(store, period)
-    plan.open_round(store, title="测试调度", period="2025-11", deadline="2099-12-31", reporters=["440000", "110000"], actor="test")
-    app = create_app(store, settings=WebSettings(reports_dir=str(folder / "reports")))
-    clients = {role: login(app, f"u_{role}") for role in ROLE_USERS}
-    yield {"app": app, "store": store, "clients": clients, "other": other}
-    store.close()
-    if schema:
-        import psycopg
-
-        with psycopg.connect(os.environ["QINGGONG_TEST_PG"], autocommit=True) as con:
-            con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with ExitStack() as cleanup:
+        url = str(folder / "web.duckdb") if request.param == "duckdb" else cleanup.enter_context(postgres_schema())
+        store = cleanup.enter_context(Store.open(url))
+        seed_observations(store)
+        other = collect.make_credit_code("110105", 7)
+        collect.register_enterprises(store, _registry(other), actor="test")
+        make_users(store)
+        period = monitor_service.latest_period(store)
+        monitor_service.run_warnings(store, period)
+        plan.open_round(store, title="测试调度", period="2025-11", deadline="2099-12-31", reporters=["440000", "110000"], actor="test")
+        app = create_app(store, settings=WebSettings(reports_dir=str(folder / "reports")))
+        clients = {role: login(app, f"u_{role}") for role in ROLE_USERS}
+        yield {"app": app, "store": store, "clients": clients, "other": other}
 
 
 def _status_by_role(web, method, path, **kwargs):
