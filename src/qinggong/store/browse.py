@@ -13,16 +13,13 @@ from qinggong.store.keys import DATAFLOW_LABELS, MEASURE_LABELS, SeriesKey
 from qinggong.store.repository import STATUS_CODES, Store
 
 
-class _Named:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
 def _name(lookup, code: str) -> str:
+    """The catalog name of `code`, or the code itself when the catalog does not know it."""
     try:
-        return lookup(code).name
+        found = lookup(code)
     except QinggongError:
         return code
+    return found if isinstance(found, str) else found.name
 
 
 def series_label(key: str | SeriesKey) -> str:
@@ -30,7 +27,7 @@ def series_label(key: str | SeriesKey) -> str:
     key = key if isinstance(key, SeriesKey) else SeriesKey.parse(str(key))
     parts = [_name(catalog.region, key.region)]
     if key.industry != "_Z":
-        parts.append(_name(lambda code: _Named(catalog.industry_name(code)), key.industry))
+        parts.append(_name(catalog.industry_name, key.industry))
     if key.product != "_Z":
         parts.append(_name(catalog.product, key.product))
     parts.append(_name(catalog.indicator, key.indicator))
