@@ -29,6 +29,7 @@ REAL_TABLES = [
     "extra/jw_NBS_社会消费品零售总额_201705-202004.csv",
     "format_samples/sunshine_NBS导出_分省月度数据_CPI_2020.csv",
     "format_samples/sunshine_NBS导出_月度数据_分类CPI与进出口_201601-202002.csv",
+    "extra/htfa_工业分行业属性及权重_2012-2025.csv",
 ]
 
 _cache: dict[str, tuple] = {}
@@ -174,7 +175,26 @@ def test_format_samples_gbk_nbs_exports(real_data):
     assert value(obs, "OFFICIAL.M.CPI._Z.000000._Z.IDX_PY.IDX", "2020-02") == 105.2
 
 
-def test_reference_table_without_periods_is_a_clear_error(real_data):
+def test_weights_table_with_year_columns_reads_as_annual_shares(real_data):
+    # 权重_2012 … 权重_2025 next to Wind series names ending in 当月同比: the column says these are
+    # weights (SHARE), the name says whose; decimals become % without binary noise.
+    obs, reports = read(real_data, "extra/htfa_工业分行业属性及权重_2012-2025.csv")
+    assert len(obs) == 40 * 7 and reports[0].unrecognised == []
+    assert value(obs, "OFFICIAL.A.VA.35.000000._Z.SHARE.PCT", "2025") == 3.6  # 专用设备 0.036
+    assert value(obs, "OFFICIAL.A.VA.35.000000._Z.SHARE.PCT", "2012") == 3.2416263  # 0.032416263
+    assert value(obs, "OFFICIAL.A.VA.22.000000._Z.SHARE.PCT", "2024") == 0.9  # 造纸 0.009
+    assert not obs["measure"].isin(["YOY_M"]).any()
+    # The text attribute columns are listed, not dropped silently.
+    notes = " ".join(reports[0].notes)
+    assert all(f"“{name}”" in notes for name in ("门类", "出口依赖", "上中下游")) and "文字属性" in notes
+    # Each year's weights add up to the whole of industry (the file's 40 大类).
+    for year in ("2012", "2025"):
+        assert abs(obs.loc[obs["period"] == year, "value"].sum() - 100) < 2
+
+
+def test_table_without_periods_anywhere_is_a_clear_error(tmp_path):
+    path = tmp_path / "属性表.csv"
+    path.write_text("指标名称,门类,出口依赖\n家具制造业,制造业,高出口依赖\n造纸和纸制品业,制造业,低出口依赖\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
-        read_files([real_data / "extra" / "htfa_工业分行业属性及权重_2012-2025.csv"])
-    assert "布局" in str(info.value) and "htfa_工业分行业属性及权重" in str(info.value)
+        read_files([path])
+    assert "布局" in str(info.value) and "属性表.csv" in str(info.value)

@@ -67,6 +67,9 @@ def read_table(sheet: Sheet, fmt: str = "auto") -> RawTable:
         return wide.read_wide(sheet, header_row, meta, _vendor_profile(sheet, header_row, header))
     if fmt in ("auto", "nbs") and any(normalize(h) in ("代码", "行业代码") for h in header):
         return nbs.read_cross_section(sheet, header_row, meta)
+    year_cols = nbs.year_suffixed_columns(header)
+    if fmt in ("auto", "nbs") and year_cols:
+        return nbs.read_year_columns(sheet, header_row, meta, year_cols)
     if fmt == "wide":
         raise InputError("不是宽表：第一列从表头下方起应为日期或期别（如 2025-11-30、2025年11月）", row=header_row + 2, column="A", **where)
     if fmt == "nbs":

@@ -3,9 +3,11 @@
 Header lines (数据库：…, 指标：…, 时间：…) and footnotes (注：…, 数据来源：…) are read as
 metadata. Layouts: indicators × months (指标 then one column per period), 分省 (地区 as rows,
 the indicator named in the 指标： line, or in a 指标 column next to 地区), months × indicators
-(时间 as the first column: read as a wide sheet), and single-period cross-section tables (rows =
+(时间 as the first column: read as a wide sheet), single-period cross-section tables (rows =
 industries with a 代码 column, columns = measures; the period comes from the 时间： line or the
-file name, and the report says so).
+file name, and the report says so), and attribute tables whose value columns carry the year in
+their name (权重_2012 … 权重_2025: one annual series per row and column label, the label naming
+what the numbers are; text attribute columns such as 门类 or 上中下游 are listed, not imported).
 """
 
 from __future__ import annotations
@@ -110,6 +112,78 @@ def read_rows(sheet: Sheet, header_row: int, meta: dict, first_period_col: int) 
         col = cells.iloc[r, j].astype(str).str.strip()
         for k in np.flatnonzero(col.to_numpy() != ""):
             table.reject(int(r[k]) + 1, column_letter(j), "该列没有期别表头，无法确定数据所属时间", col.iloc[k])
+    return table
+
+
+_YEAR_SUFFIX = re.compile(r"^(?P<label>.*?[^\d\s_\-])[\s_\-]*(?P<year>(?:19|20)\d{2})年?$")
+
+
+def year_suffixed_columns(header: list[str]) -> dict[int, tuple[str, str]]:
+    """Columns named `<label>_<year>` (权重_2012) → {column: (label, year)}; empty unless at least two."""
+    found = {}
+    for j, text in enumerate(header):
+        if j == 0:
+            continue
+        m = _YEAR_SUFFIX.match(normalize(text))
+        if m and parse_period(m.group("label")) is None:
+            found[j] = (m.group("label"), m.group("year"))
+    return found if len(found) >= 2 else {}
+
+
+def read_year_columns(sheet: Sheet, header_row: int, meta: dict, year_cols: dict[int, tuple[str, str]]) -> RawTable:
+    """One annual series per row and column label; the column label is the measure (权重 → SHARE).
+
+    Values that are all within [0, 1] are read as decimals (0.036 = 3.6 %), and the report says so.
+    """
+    cells = sheet.cells
+    n_rows, n_cols = cells.shape
+    header = cells.iloc[header_row].astype(str).str.strip().to_numpy()
+    table = RawTable(sheet, "nbs", _profile(meta), pd.DataFrame(), pd.DataFrame(), meta=dict(meta))
+    attribute_cols = [j for j in range(1, n_cols) if j not in year_cols and header[j] != ""]
+    rows = []
+    for i in range(header_row + 1, n_rows):
+        first = cells.iat[i, 0]
+        if normalize(first) == "" and (cells.iloc[i, 1:] == "").all():
+            continue
+        if is_note(first) and (cells.iloc[i, 1:] == "").all():
+            table.notes.append(str(first).strip())
+            continue
+        rows.append(i)
+    if attribute_cols:
+        listed = "、".join(f"列 {column_letter(j)}“{header[j]}”" for j in attribute_cols)
+        table.notes.append(f"{listed}是文字属性（如“{cells.iat[rows[0], attribute_cols[0]] if rows else ''}”），"
+                           "不是数值，未作为观测值导入")
+    labels = list(dict.fromkeys(label for label, _ in year_cols.values()))
+    series = {c: [] for c in SERIES_COLUMNS}
+    sids, periods, values, row_nums, col_names = [], [], [], [], []
+    for label in labels:
+        cols = [j for j, (lab, _) in year_cols.items() if lab == label]
+        block = np.char.strip(cells.iloc[rows, cols].astype(str).to_numpy().astype(str)) if rows else np.empty((0, 0))
+        numbers = pd.to_numeric(pd.Series(block.reshape(-1)), errors="coerce").dropna()
+        decimals = len(numbers) > 0 and bool(((numbers >= 0) & (numbers <= 1)).all())
+        if decimals:
+            table.notes.append(f"“{label}”各列数值均在 0 到 1 之间，按小数比例读取并换算为 %（0.036 → 3.6）")
+        for k, i in enumerate(rows):
+            sid = len(series["label"])
+            series["label"].append(str(cells.iat[i, 0]).strip())
+            series["unit_text"].append("小数" if decimals else None)
+            series["region_text"].append(None)
+            series["industry_text"].append(None)
+            series["indicator_text"].append(None)
+            series["measure_text"].append(label)
+            series["freq_text"].append("年")
+            series["where"].append(f"第 {i + 1} 行（{label}）")
+            for c, j in enumerate(cols):
+                if block[k, c] == "":
+                    continue
+                sids.append(sid)
+                periods.append(year_cols[j][1])
+                values.append(str(block[k, c]))
+                row_nums.append(i + 1)
+                col_names.append(column_letter(j))
+    table.series = pd.DataFrame(series)
+    table.cells = pd.DataFrame({"sid": np.array(sids, dtype="int64"), "period_text": periods, "value_text": values,
+                                "row": np.array(row_nums, dtype="int64"), "column": col_names})
     return table
 
 

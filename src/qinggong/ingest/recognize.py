@@ -53,6 +53,7 @@ MEASURE_WORDS: list[tuple[str, str]] = [
     ("当期", "M"),
     ("期末", "EOP"),
     ("比重", "SHARE"),
+    ("权重", "SHARE"),
 ]
 GROWTH_MEASURES = {"YOY_M", "YOY_YTD", "YOY_EOP", "MOM", "MOM_SA"}
 INDEX_MEASURES = {"IDX_PY", "IDX_FB"}
@@ -246,12 +247,17 @@ def recognize_label(
             break
     if rec.measure is None:
         text, rec.measure = _split_measure(text)
+    elif measure_text:
+        # The column says what the numbers are (权重_2012 next to a series named …:当月同比):
+        # the label's own measure word names the series the weight belongs to, not these values.
+        text, _ = _split_measure(text)
     parts = [p for p in _SEPARATORS.split(text) if p]
-    if rec.measure is None and parts:
+    if parts and (rec.measure is None or measure_text):
         head, code = _split_measure(parts[-1])
         if code:
-            rec.measure = code
+            rec.measure = rec.measure or code
             parts[-1] = head
+        parts = [p for p in parts if p]
     unrecognised = []
     for part in parts:
         if not _assign(rec, part):
