@@ -37,8 +37,11 @@ def _floor(panel) -> tuple[float, int]:
     con.register("firms", firms[["credit_code", "industry", "region"]])
     con.register("tree", tree)
     exprs = {"S": "ind_s", "G": "ind_g", "D": "ind_d", "T": "'LI'", "C": "reg_c", "P": "reg_p", "N": "'000000'"}
+    combos = grid()
     sets = ", ".join("(" + ", ".join(e for e in (exprs[i], exprs[r], "period") if not e.startswith("'")) + ")"
-                     for i, r in grid())
+                     for i, r in combos)
+    grouped = [e for e in ("ind_s", "ind_g", "ind_d", "reg_c", "reg_p")
+               if any(e in (exprs[i], exprs[r]) for i, r in combos)]
     sums = ", ".join(
         f"SUM({c}) AS v_{c}, COUNT({c}) AS n_{c}, SUM(CASE WHEN p_{c} IS NOT NULL THEN {c} END) AS c_{c},"
         f" SUM(CASE WHEN {c} IS NOT NULL THEN p_{c} END) AS b_{c}" for c in REPORT_COLUMNS)
@@ -50,7 +53,7 @@ def _floor(panel) -> tuple[float, int]:
                    CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS pidx
             FROM reports r JOIN firms f USING (credit_code) JOIN tree t ON t.code = f.industry),
         joined AS (SELECT a.*, {prev} FROM base a LEFT JOIN base p ON p.credit_code = a.credit_code AND p.pidx = a.pidx - 12)
-        SELECT ind_s, ind_g, ind_d, reg_c, reg_p, period, COUNT(*) AS n_enterprises, {sums}
+        SELECT {", ".join(grouped)}, period, COUNT(*) AS n_enterprises, {sums}
         FROM joined GROUP BY GROUPING SETS ({sets})"""
     started = time.perf_counter()
     cells = con.execute(sql).df()

@@ -10,6 +10,7 @@ import pytest
 from qinggong.collect import make_credit_code, register_enterprises
 from qinggong.collect.reports import normalize_reports
 from qinggong.validate import hb_bounds, validate_reports
+from qinggong.validate.engine import hb_bounds_grouped
 
 CODES = [make_credit_code("330102", 100 + i) for i in range(14)]
 
@@ -73,6 +74,36 @@ def test_hb_flags_only_the_outlier_in_its_stratum(firms):
     hb = found[found["rule_id"] == "S3"]
     assert hb["credit_code"].tolist() == [CODES[7]] and (hb["severity"] == "soft").all()
     assert "同比" in hb["message"].iloc[0]
+
+
+def test_single_report_is_judged_against_stored_peers(firms):
+    # A report sent alone (web form, API) is tested in its stratum with the peers already stored.
+    from qinggong.collect import submit_reports
+
+    rng = np.random.default_rng(2)
+    stored, late = [], None
+    for i, c in enumerate(CODES):
+        last = 100.0 + 10 * i
+        stored.append(form(c, "2024-10", last, 1000 + 100 * i))
+        if i == 7:
+            late = form(c, "2025-10", round(last * 5.0, 1), 1000 + 100 * i + 50)
+        else:
+            stored.append(form(c, "2025-10", round(last * (1.0 + rng.normal(0.03, 0.02)), 1), 1000 + 100 * i + 50))
+    submit_reports(firms, pd.DataFrame(stored), actor="t", explanation="已核实")
+    hb = run(firms, [late])
+    assert hb[hb["rule_id"] == "S3"]["credit_code"].tolist() == [CODES[7]]
+
+
+def test_grouped_hb_bounds_equal_the_per_stratum_ones():
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 4, size=200)
+    ratio = rng.lognormal(0.0, 0.2, size=200)
+    size = rng.lognormal(4.0, 1.0, size=200)
+    effect, low, high = hb_bounds_grouped(ratio, size, group, U=0.5, A=0.05, C=4)
+    for g in range(4):
+        one = group == g
+        e, lo, hi = hb_bounds(ratio[one], size[one], U=0.5, A=0.05, C=4)
+        assert np.allclose(effect[one], e) and np.allclose(low[one], lo) and np.allclose(high[one], hi)
 
 
 def test_hb_bounds_by_hand():

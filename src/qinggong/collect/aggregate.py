@@ -10,6 +10,7 @@ periods (NBS: 上年同批企业, methods.md §3.1). A 中类/大类 is aggregat
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qinggong.collect import codes
@@ -39,8 +40,8 @@ def industry_tree() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "mid", "division"])
 
 
-_IND_EXPR = {"S": "a.ind_s", "G": "a.ind_g", "D": "a.ind_d", "T": f"'{LIGHT_TOTAL}'"}
-_REG_EXPR = {"C": "a.reg_c", "P": "a.reg_p", "N": f"'{NATIONAL}'"}
+_IND_EXPR = {"S": "t.code", "G": "t.mid", "D": "t.division", "T": f"'{LIGHT_TOTAL}'"}
+_REG_EXPR = {"C": "f.region", "P": "SUBSTR(f.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}
 
 
 def grid(tables: list[dict] | None = None) -> list[tuple[str, str]]:
@@ -57,39 +58,68 @@ def grid(tables: list[dict] | None = None) -> list[tuple[str, str]]:
     return combos
 
 
-def prepare_accepted(store: Store, *, periods: list[str] | None = None) -> int:
-    """Temp table qg_acc: the accepted report of each enterprise and period with its last-year values."""
+def _finest_region(combos: list[tuple[str, str]]) -> str:
+    return "C" if any(r == "C" for _, r in combos) else "P" if any(r == "P" for _, r in combos) else "N"
+
+
+def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_level: str = "C",
+                     dominance_items: list[str] | None = None) -> int:
+    """Temp tables for one aggregation run, all computed in the engine:
+
+    qg_acc  — the accepted (latest 已确认) report of each enterprise and period, with its 小类 and
+              its region at `region_level`;
+    qg_fine — the finest cells (小类 × region × period): levels, counts, comparable current and
+              base sums (the same enterprise 12 months earlier), and for each dominance item the
+              two largest contributions x1_/x2_ (every coarser cell rolls up from these: sums add,
+              and the two largest of a union are among the two largest of its parts).
+    Returns the number of fine cells."""
     b = store.backend
-    tree = industry_tree()
-    b.load_temp_table("qg_ind_tree", tree, {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-    b.execute("DROP TABLE IF EXISTS qg_acc0")
+    b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
     period_filter = ""
     params: list = []
     if periods:
         wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
         period_filter = f" AND period IN ({', '.join('?' for _ in wanted)})"
         params = wanted
+    region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
     cols = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    b.execute("DROP TABLE IF EXISTS qg_acc")
     b.execute(
-        "CREATE TEMP TABLE qg_acc0 AS SELECT r.credit_code, r.period,"
+        "CREATE TEMP TABLE qg_acc AS SELECT r.credit_code, r.period,"
         " CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS pidx,"
-        " t.code AS ind_s, t.mid AS ind_g, t.division AS ind_d, e.region AS reg_c,"
-        f" SUBSTR(e.region, 1, 2) || '0000' AS reg_p, {cols}"
+        f" e.industry AS ind_s, {region} AS region, {cols}"
         " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
         f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
         " JOIN enterprise e ON e.credit_code = r.credit_code"
-        " JOIN qg_ind_tree t ON t.code = e.industry"
-        " WHERE r.rn = 1",
+        " WHERE r.rn = 1 AND e.industry IN (SELECT code FROM qg_ind_tree)",
         params,
     )
-    prev = ", ".join(f"p.{c} AS p_{c}" for c in REPORT_COLUMNS)
-    b.execute("DROP TABLE IF EXISTS qg_acc")
+    parts = []
+    for c in REPORT_COLUMNS:
+        both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
+        parts += [
+            f"SUM(a.{c}) AS v_{c}",
+            f"COUNT(a.{c}) AS n_{c}",
+            f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}",
+            f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}",
+        ]
+    b.execute("DROP TABLE IF EXISTS qg_fine")
     b.execute(
-        f"CREATE TEMP TABLE qg_acc AS SELECT a.*, {prev} FROM qg_acc0 a"
-        " LEFT JOIN qg_acc0 p ON p.credit_code = a.credit_code AND p.pidx = a.pidx - 12"
+        "CREATE TEMP TABLE qg_fine AS SELECT a.ind_s, a.region, a.period, COUNT(*) AS n_enterprises, "
+        + ", ".join(parts)
+        + " FROM qg_acc a LEFT JOIN qg_acc p ON p.credit_code = a.credit_code AND p.pidx = a.pidx - 12"
+        " GROUP BY a.ind_s, a.region, a.period"
     )
-    b.execute("DROP TABLE IF EXISTS qg_acc0")
-    return int(b.scalar("SELECT COUNT(*) FROM qg_acc"))
+    for column in dominance_items or []:
+        b.execute(f"DROP TABLE IF EXISTS qg_top_{column}")
+        b.execute(
+            f"CREATE TEMP TABLE qg_top_{column} AS SELECT ind_s, region, period,"
+            " MAX(CASE WHEN rn = 1 THEN x END) AS x1, MAX(CASE WHEN rn = 2 THEN x END) AS x2"
+            f" FROM (SELECT ind_s, region, period, ABS({column}) AS x, ROW_NUMBER() OVER"
+            f"       (PARTITION BY ind_s, region, period ORDER BY ABS({column}) DESC) AS rn"
+            f"       FROM qg_acc WHERE {column} IS NOT NULL) t WHERE rn <= 2 GROUP BY ind_s, region, period"
+        )
+    return int(b.scalar("SELECT COUNT(*) FROM qg_fine"))
 
 
 def _shift(period: str, months: int) -> str:
@@ -98,44 +128,48 @@ def _shift(period: str, months: int) -> str:
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
 
 
-def aggregate_sql(ilevel: str, rlevel: str, periods: list[str] | None = None) -> tuple[str, list]:
-    """One GROUP BY over qg_acc for one industry level × region level (portable SQL)."""
+def _keys(ilevel: str, rlevel: str) -> tuple[str, str, str]:
+    """(industry expression, region expression, GROUP BY list) over fine cells f joined to the tree t."""
     ind, reg = _IND_EXPR[ilevel], _REG_EXPR[rlevel]
+    group = ", ".join(e for e in (ind, reg, "f.period") if not e.startswith("'"))
+    return ind, reg, group
+
+
+def aggregate_sql(ilevel: str, rlevel: str, periods: list[str] | None = None) -> tuple[str, list]:
+    """One GROUP BY over the fine cells for one industry level × region level (portable SQL)."""
+    ind, reg, group = _keys(ilevel, rlevel)
     parts = []
     for c in REPORT_COLUMNS:
-        both = f"a.{c} IS NOT NULL AND a.p_{c} IS NOT NULL"
-        parts += [
-            f"SUM(a.{c}) AS v_{c}",
-            f"COUNT(a.{c}) AS n_{c}",
-            f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}",
-            f"SUM(CASE WHEN {both} THEN a.p_{c} END) AS b_{c}",
-        ]
-    where = f"{ind} IS NOT NULL"
-    params: list = []
-    if periods:
-        where += f" AND a.period IN ({', '.join('?' for _ in periods)})"
-        params = list(periods)
+        parts += [f"SUM(f.v_{c}) AS v_{c}", f"SUM(f.n_{c}) AS n_{c}", f"SUM(f.c_{c}) AS c_{c}", f"SUM(f.b_{c}) AS b_{c}"]
+    where, params = _where(ind, periods)
     sql = (
-        f"SELECT '{ilevel}' AS ilevel, '{rlevel}' AS rlevel, {ind} AS industry, {reg} AS region, a.period,"
-        f" COUNT(*) AS n_enterprises, {', '.join(parts)} FROM qg_acc a WHERE {where}"
-        f" GROUP BY {', '.join(e for e in (ind, reg, 'a.period') if not e.startswith(chr(39)))}"
+        f"SELECT '{ilevel}' AS ilevel, '{rlevel}' AS rlevel, {ind} AS industry, {reg} AS region, f.period,"
+        f" SUM(f.n_enterprises) AS n_enterprises, {', '.join(parts)}"
+        f" FROM qg_fine f JOIN qg_ind_tree t ON t.code = f.ind_s WHERE {where} GROUP BY {group}"
     )
     return sql, params
 
 
-def top_two_sql(ilevel: str, rlevel: str, column: str, periods: list[str] | None = None) -> tuple[str, list]:
-    """The two largest contributions (absolute values) per cell, for dominance rules."""
-    ind, reg = _IND_EXPR[ilevel], _REG_EXPR[rlevel]
-    where = f"{ind} IS NOT NULL AND a.{column} IS NOT NULL"
-    params: list = []
+def _where(ind: str, periods: list[str] | None) -> tuple[str, list]:
+    where = f"{ind} IS NOT NULL"
     if periods:
-        where += f" AND a.period IN ({', '.join('?' for _ in periods)})"
-        params = list(periods)
+        return where + f" AND f.period IN ({', '.join('?' for _ in periods)})", list(periods)
+    return where, []
+
+
+def top_two_sql(ilevel: str, rlevel: str, column: str, periods: list[str] | None = None) -> tuple[str, list]:
+    """The two largest contributions (absolute values) per cell, rolled up from the fine cells:
+    x1 is the largest fine x1; the second is the larger of the largest fine x2 and the second
+    largest fine x1 (combined by the caller, because GREATEST treats NULL differently per engine)."""
+    ind, reg, group = _keys(ilevel, rlevel)
+    where, params = _where(ind, periods)
     sql = (
-        f"SELECT industry, region, period, MAX(CASE WHEN rn = 1 THEN x END) AS x1, MAX(CASE WHEN rn = 2 THEN x END) AS x2"
-        f" FROM (SELECT {ind} AS industry, {reg} AS region, a.period, ABS(a.{column}) AS x,"
-        f"        ROW_NUMBER() OVER (PARTITION BY {', '.join(e for e in (ind, reg, 'a.period') if not e.startswith(chr(39)))} ORDER BY ABS(a.{column}) DESC) AS rn"
-        f"       FROM qg_acc a WHERE {where}) t WHERE rn <= 2 GROUP BY industry, region, period"
+        "SELECT industry, region, period, MAX(CASE WHEN rn = 1 THEN x1 END) AS x1,"
+        " MAX(CASE WHEN rn = 2 THEN x1 END) AS x1_second, MAX(x2) AS x2_max"
+        f" FROM (SELECT {ind} AS industry, {reg} AS region, f.period, f.x1, f.x2,"
+        f"       ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY f.x1 DESC) AS rn"
+        f"       FROM qg_top_{column} f JOIN qg_ind_tree t ON t.code = f.ind_s WHERE {where}) u"
+        " GROUP BY industry, region, period"
     )
     return sql, params
 
@@ -151,18 +185,23 @@ def aggregate_reports(
     v_ (level), n_ (enterprises reporting it), c_ / b_ (comparable current / base), plus
     x1_/x2_ (largest contributions) for the dominance items."""
     frames = []
+    combos = grid(tables)
     with store.transaction():  # temp tables live on the transaction's connection
-        prepare_accepted(store, periods=periods)
-        for ilevel, rlevel in grid(tables):
+        prepare_accepted(store, periods=periods, region_level=_finest_region(combos), dominance_items=dominance_items)
+        for ilevel, rlevel in combos:
             sql, params = aggregate_sql(ilevel, rlevel, periods)
             cells = store.backend.fetch_df(sql, params)
             for column in dominance_items or []:
                 tsql, tparams = top_two_sql(ilevel, rlevel, column, periods)
-                top = store.backend.fetch_df(tsql, tparams).rename(columns={"x1": f"x1_{column}", "x2": f"x2_{column}"})
+                top = store.backend.fetch_df(tsql, tparams)
+                second = np.fmax(pd.to_numeric(top["x1_second"]).to_numpy(dtype="float64"),
+                                 pd.to_numeric(top["x2_max"]).to_numpy(dtype="float64"))
+                top = pd.DataFrame({"industry": top["industry"], "region": top["region"], "period": top["period"],
+                                    f"x1_{column}": top["x1"], f"x2_{column}": second})
                 cells = cells.merge(top, on=["industry", "region", "period"], how="left")
             frames.append(cells)
-        store.backend.execute("DROP TABLE IF EXISTS qg_acc")
-        store.backend.execute("DROP TABLE IF EXISTS qg_ind_tree")
+        for table in ["qg_acc", "qg_fine", "qg_ind_tree", *(f"qg_top_{c}" for c in dominance_items or [])]:
+            store.backend.execute(f"DROP TABLE IF EXISTS {table}")
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     for column in out.columns:
         if column[:2] in ("v_", "c_", "b_", "x1", "x2"):

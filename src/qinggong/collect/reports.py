@@ -76,13 +76,17 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
             continue
         raw = frame[column]
         values = pd.to_numeric(raw, errors="coerce")
-        text = raw.astype(object)
-        blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
-        bad = values.isna() & ~blank
+        bad = np.zeros(len(raw), dtype=bool)
+        if not pd.api.types.is_numeric_dtype(raw.dtype):
+            # Only the cells that did not parse can be text; checking just those keeps this cheap.
+            failed = np.flatnonzero(values.isna().to_numpy())
+            text = raw.iloc[failed].astype(object)
+            blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
+            bad[failed[~blank.to_numpy()]] = True
         if not bad.any():
-            bad = ~np.isfinite(values.fillna(0.0))
+            bad = ~np.isfinite(values.fillna(0.0).to_numpy(dtype="float64"))
         if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
+            i = int(np.argmax(bad))
             raise InputError(f"“{raw.iloc[i]}”不是数字：请填写数值（单位{FIELD_BY_COLUMN[column].unit_name}）或留空",
                              file=file, row=int(rows[i]), field=FIELD_LABEL[column])
         out[column] = values.astype("float64").to_numpy()
@@ -137,27 +141,38 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
 
     Returns the current version and status of each (enterprise, period) already stored.
     """
-    keys = reports[["credit_code", "period", "_row"]].copy()
-    store.backend.load_temp_table("qg_report_keys", keys, {"credit_code": "TEXT", "period": "TEXT", "_row": "BIGINT"})
-    found = store.backend.fetch_df(
-        "SELECT k._row, k.credit_code, k.period, e.entry_date, e.exit_date, e.credit_code AS known"
-        " FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code ORDER BY k._row"
+    keys = reports[["credit_code", "period", "_row"]]
+    with store.backend.staged("qg_report_keys", keys, {"credit_code": "TEXT", "period": "TEXT", "_row": "BIGINT"}):
+        return _registry_findings(store, file=file, correction=correction)
+
+
+def _registry_findings(store: Store, *, file: str | None, correction: bool) -> pd.DataFrame:
+    # Only the offending rows come back (the first of each kind), so a clean batch of millions of
+    # reports costs one join in the engine, not a copy into Python.
+    unknown = store.backend.fetch_df(
+        "SELECT k._row, k.credit_code FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code"
+        " WHERE e.credit_code IS NULL ORDER BY k._row LIMIT 1"
     )
-    unknown = found[found["known"].isna()]
     if len(unknown):
         r = unknown.iloc[0]
         raise InputError(f"名录中没有统一社会信用代码为“{r['credit_code']}”的企业：请先登记企业名录",
                          file=file, row=int(r["_row"]), field="统一社会信用代码")
-    entry = pd.to_datetime(found["entry_date"]).dt.strftime("%Y-%m")
-    early = found["period"] < entry
-    if early.any():
-        r = found[early].iloc[0]
+    month_of = "CAST(EXTRACT(YEAR FROM {d}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM {d}) AS INTEGER)"
+    report_month = "CAST(SUBSTR(k.period, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(k.period, 6, 2) AS INTEGER)"
+    early = store.backend.fetch_df(
+        f"SELECT k._row, k.period, e.entry_date FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
+        f" WHERE e.entry_date IS NOT NULL AND {report_month} < {month_of.format(d='e.entry_date')} ORDER BY k._row LIMIT 1"
+    )
+    if len(early):
+        r = early.iloc[0]
         raise InputError(f"报告期 {r['period']} 早于企业开业时间 {pd.Timestamp(r['entry_date']).date()}：企业当时尚未开业",
                          file=file, row=int(r["_row"]), field="报告期")
-    leave = pd.to_datetime(found["exit_date"]).dt.strftime("%Y-%m")
-    late = leave.notna() & (found["period"] > leave)
-    if late.any():
-        r = found[late].iloc[0]
+    late = store.backend.fetch_df(
+        f"SELECT k._row, k.period, e.exit_date FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
+        f" WHERE e.exit_date IS NOT NULL AND {report_month} > {month_of.format(d='e.exit_date')} ORDER BY k._row LIMIT 1"
+    )
+    if len(late):
+        r = late.iloc[0]
         raise InputError(f"报告期 {r['period']} 晚于企业停业时间 {pd.Timestamp(r['exit_date']).date()}",
                          file=file, row=int(r["_row"]), field="报告期")
     existing = store.backend.fetch_df(
@@ -165,7 +180,6 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
         " JOIN enterprise_report r ON r.credit_code = k.credit_code AND r.period = k.period"
         " WHERE r.status <> 'SUPERSEDED' ORDER BY k._row, r.version DESC"
     )
-    store.backend.execute("DROP TABLE IF EXISTS qg_report_keys")
     if len(existing) and not correction:
         filed = existing[~existing["status"].isin(["DRAFT", "RETURNED"])]
         if len(filed):
@@ -178,11 +192,11 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
     return existing
 
 
-def _new_ids(store: Store, n: int) -> list[int]:
+def _new_ids(store: Store, n: int) -> np.ndarray:
     if n == 0:
-        return []
-    rows = store.backend.fetchall("SELECT nextval('enterprise_report_seq') FROM generate_series(1, ?)", [int(n)])
-    return sorted(int(r[0]) for r in rows)
+        return np.zeros(0, dtype="int64")
+    ids = store.backend.fetch_df("SELECT nextval('enterprise_report_seq') AS id FROM generate_series(1, ?)", [int(n)])
+    return np.sort(ids["id"].to_numpy(dtype="int64"))
 
 
 def submit_reports(
@@ -240,9 +254,12 @@ def submit_reports(
         stage = clean.drop(columns=["_row"]).copy()
         ids = _new_ids(store, len(stage))
         stage["report_id"] = ids
-        latest = existing.drop_duplicates(["credit_code", "period"]) if len(existing) else existing
-        version = {(r.credit_code, r.period): int(r.version) for r in latest.itertuples()} if len(latest) else {}
-        stage["version"] = [version.get(k, 0) + 1 for k in zip(stage["credit_code"], stage["period"])]
+        if len(existing):
+            latest = existing.drop_duplicates(["credit_code", "period"]).set_index(["credit_code", "period"])["version"]
+            before = pd.MultiIndex.from_arrays([stage["credit_code"], stage["period"]]).map(latest.to_dict())
+            stage["version"] = pd.Series(before, index=stage.index).fillna(0).astype("int64") + 1
+        else:
+            stage["version"] = 1
         stage["status"] = "DRAFT" if draft else "SUBMITTED"
         if isinstance(explanation, dict):
             stage["explanation"] = stage["credit_code"].map(lambda c: explanation.get(c))
@@ -256,8 +273,7 @@ def submit_reports(
             replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
             _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
         if len(prods):
-            pid = dict(zip(zip(stage["credit_code"], stage["period"]), stage["report_id"]))
-            prods = prods.assign(report_id=[pid[k] for k in zip(prods["credit_code"], prods["period"])])
+            prods = prods.merge(stage[["credit_code", "period", "report_id"]], on=["credit_code", "period"], how="left")
             store.backend.load_temp_table(
                 "qg_product_stage", prods,
                 {"report_id": "BIGINT", "product": "TEXT", "unit": "TEXT", "output_m": "DOUBLE PRECISION",
@@ -269,8 +285,7 @@ def submit_reports(
             )
             store.backend.execute("DROP TABLE IF EXISTS qg_product_stage")
         if len(findings):
-            rid = dict(zip(zip(stage["credit_code"], stage["period"]), stage["report_id"]))
-            checks = findings.assign(report_id=[rid[k] for k in zip(findings["credit_code"], findings["period"])])
+            checks = findings.merge(stage[["credit_code", "period", "report_id"]], on=["credit_code", "period"], how="left")
             store.backend.load_temp_table(
                 "qg_check_stage", checks,
                 {"report_id": "BIGINT", "rule_id": "TEXT", "severity": "TEXT", "field": "TEXT", "message": "TEXT"},
@@ -288,7 +303,7 @@ def submit_reports(
         )
     return {
         "reports": len(stage),
-        "report_ids": ids,
+        "report_ids": ids.tolist(),
         "new": int((stage["version"] == 1).sum()),
         "new_versions": int((stage["version"] > 1).sum()),
         "status": "DRAFT" if draft else "SUBMITTED",
@@ -310,39 +325,51 @@ def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None =
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, now, actor: str) -> None:
     cols = list(_REPORT_TYPES)
-    store.backend.load_temp_table("qg_report_stage", stage[cols], _REPORT_TYPES)
-    store.backend.execute(
-        f"INSERT INTO enterprise_report ({', '.join(cols)}, status_at, status_by)"
-        f" SELECT {', '.join(cols)}, ?, ? FROM qg_report_stage",
-        [now, actor],
-    )
-    store.backend.execute(
-        "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
-        " SELECT report_id, NULL, status, ?, ?, NULL FROM qg_report_stage",
-        [actor, now],
-    )
-    store.backend.execute("DROP TABLE IF EXISTS qg_report_stage")
+    with store.backend.staged("qg_report_stage", stage[cols], _REPORT_TYPES):
+        store.backend.execute(
+            f"INSERT INTO enterprise_report ({', '.join(cols)}, status_at, status_by)"
+            f" SELECT {', '.join(cols)}, ?, ? FROM qg_report_stage",
+            [now, actor],
+        )
+        store.backend.execute(
+            "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
+            " SELECT report_id, NULL, status, ?, ?, NULL FROM qg_report_stage",
+            [actor, now],
+        )
 
 
-def _set_status(store: Store, report_ids: list[int], status: str, *, actor: str, reason: str | None) -> None:
-    if not report_ids:
-        return
+def _set_status(store: Store, report_ids: list[int], status: str, *, actor: str, reason: str | None) -> int:
+    if not len(report_ids):
+        return 0
+    with store.backend.staged("qg_status_list", pd.DataFrame({"report_id": report_ids}), {"report_id": "BIGINT"}):
+        return _set_status_where(store, "SELECT report_id FROM qg_status_list", [], status, actor=actor, reason=reason)
+
+
+def _set_status_where(store: Store, selection: str, params: list, status: str, *, actor: str,
+                      reason: str | None) -> int:
+    """Move the reports chosen by the `selection` query to `status`, one event per report.
+
+    The ids stay in the engine: a national batch is millions of reports."""
     now = now_utc()
-    store.backend.load_temp_table("qg_status_ids", pd.DataFrame({"report_id": report_ids}), {"report_id": "BIGINT"})
-    store.backend.execute(
-        "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
-        " SELECT r.report_id, r.status, ?, ?, ?, ? FROM enterprise_report r"
-        " WHERE r.report_id IN (SELECT report_id FROM qg_status_ids)",
-        [status, actor, now, reason],
-    )
-    extra = ", return_reason = ?" if status == "RETURNED" else ""
-    params = [status, now, actor] + ([reason] if status == "RETURNED" else [])
-    store.backend.execute(
-        f"UPDATE enterprise_report SET status = ?, status_at = ?, status_by = ?{extra}"
-        " WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
-        params,
-    )
-    store.backend.execute("DROP TABLE IF EXISTS qg_status_ids")
+    b = store.backend
+    b.execute("DROP TABLE IF EXISTS qg_status_ids")
+    b.execute(f"CREATE TEMP TABLE qg_status_ids AS {selection}", params)
+    count = int(b.scalar("SELECT COUNT(*) FROM qg_status_ids"))
+    if count:
+        b.execute(
+            "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
+            " SELECT r.report_id, r.status, ?, ?, ?, ? FROM enterprise_report r"
+            " WHERE r.report_id IN (SELECT report_id FROM qg_status_ids)",
+            [status, actor, now, reason],
+        )
+        extra = ", return_reason = ?" if status == "RETURNED" else ""
+        b.execute(
+            f"UPDATE enterprise_report SET status = ?, status_at = ?, status_by = ?{extra}"
+            " WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
+            [status, now, actor] + ([reason] if status == "RETURNED" else []),
+        )
+    b.execute("DROP TABLE IF EXISTS qg_status_ids")
+    return count
 
 
 def _resolve_report(store: Store, report: int | str | tuple[str, str]) -> dict:
@@ -392,8 +419,7 @@ def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, 
             if region:
                 where.append("credit_code IN (SELECT credit_code FROM enterprise WHERE region LIKE ?)")
                 params.append(region.rstrip("0") + "%")
-            ids = [int(r[0]) for r in store.backend.fetchall(
-                "SELECT report_id FROM enterprise_report WHERE " + " AND ".join(where), params)]
+            selection = "SELECT report_id FROM enterprise_report WHERE " + " AND ".join(where)
         else:
             ids = [int(i) for i in report_ids]
             frame = store.backend.fetch_df(
@@ -409,19 +435,25 @@ def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, 
                     f"报表编号 {int(r['report_id'])} 当前状态为“{STATUS_LABELS[r['status']]}”，不能执行“{ACTION_LABELS[action]}”"
                     f"（只适用于：{'、'.join(STATUS_LABELS[s] for s in allowed)}）"
                 )
-        if action == "confirm" and ids:
-            # A confirmed correction replaces the version confirmed before it.
-            store.backend.load_temp_table("qg_confirm_ids", pd.DataFrame({"report_id": ids}), {"report_id": "BIGINT"})
-            older = [int(r[0]) for r in store.backend.fetchall(
-                "SELECT o.report_id FROM enterprise_report o JOIN enterprise_report n"
-                " ON n.credit_code = o.credit_code AND n.period = o.period AND o.version < n.version"
-                " WHERE n.report_id IN (SELECT report_id FROM qg_confirm_ids) AND o.status = 'CONFIRMED'")]
-            store.backend.execute("DROP TABLE IF EXISTS qg_confirm_ids")
-            _set_status(store, older, "SUPERSEDED", actor=actor, reason="被确认的更正版本替代")
-        _set_status(store, ids, target, actor=actor, reason=reason)
-        store.record_audit(f"enterprise.{action}", object_type="enterprise_report", rows_in=len(ids),
+            if ids:
+                store.backend.load_temp_table("qg_review_ids", pd.DataFrame({"report_id": ids}), {"report_id": "BIGINT"})
+            selection, params = "SELECT report_id FROM qg_review_ids", []
+        count = 0
+        if report_ids is None or ids:
+            if action == "confirm":
+                # A confirmed correction replaces the version confirmed before it.
+                _set_status_where(
+                    store,
+                    "SELECT o.report_id FROM enterprise_report o JOIN enterprise_report n"
+                    " ON n.credit_code = o.credit_code AND n.period = o.period AND o.version < n.version"
+                    f" WHERE n.report_id IN ({selection}) AND o.status = 'CONFIRMED'",
+                    params, "SUPERSEDED", actor=actor, reason="被确认的更正版本替代",
+                )
+            count = _set_status_where(store, selection, params, target, actor=actor, reason=reason)
+        store.backend.execute("DROP TABLE IF EXISTS qg_review_ids")
+        store.record_audit(f"enterprise.{action}", object_type="enterprise_report", rows_in=count,
                            details={"reason": reason, "period": period}, actor=actor)
-    return {"action": action, "status": target, "reports": len(ids)}
+    return {"action": action, "status": target, "reports": count}
 
 
 def list_reports(store: Store, *, period: str | None = None, status: str | None = None,

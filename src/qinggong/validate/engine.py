@@ -37,6 +37,16 @@ def load_rules() -> dict:
     return data
 
 
+_KEY_SPAN = 100_000  # > any month index (year × 12 + month), so enterprise × span + month is unique
+
+
+def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """values[positions] with NaN where the position is -1 (not found)."""
+    out = values[np.maximum(positions, 0)]
+    out[positions < 0] = np.nan
+    return out
+
+
 def _pidx(period: pd.Series) -> np.ndarray:
     text = period.astype(str)
     return text.str[:4].astype(int).to_numpy() * 12 + text.str[5:7].astype(int).to_numpy() - 1
@@ -74,18 +84,18 @@ def _expand(rule: dict) -> list[dict]:
     return out
 
 
-def _evaluate(frame: pd.DataFrame, expression: str, tol: np.ndarray) -> np.ndarray:
+def _evaluate(columns: dict[str, np.ndarray], expression: str, tol: np.ndarray) -> np.ndarray:
     """Boolean array: True where the rule holds or an operand is missing."""
     names = sorted({n for n in _IDENT.findall(expression) if n not in _SAFE_NAMES and not n.isdigit()})
-    unknown = [n for n in names if n not in frame.columns]
+    unknown = [n for n in names if n not in columns]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
-    env: dict[str, Any] = {n: frame[n].to_numpy(dtype="float64") for n in names}
+    env: dict[str, Any] = {n: columns[n] for n in names}
     env["tol"] = tol
     env["abs"] = np.abs
     with np.errstate(invalid="ignore"):
         result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
-    present = np.ones(len(frame), dtype=bool)
+    present = np.ones(len(tol), dtype=bool)
     for n in names:
         present &= ~np.isnan(env[n])
     return result | ~present
@@ -102,7 +112,8 @@ def hb_bounds(ratio: np.ndarray, size: np.ndarray, *, U: float, A: float, C: flo
     return effect, e_med - C * d_q1, e_med + C * d_q3
 
 
-def _finding(sub: pd.DataFrame, rule: dict, field: str | None, messages: list[str] | str) -> pd.DataFrame:
+def _finding(batch: pd.DataFrame, mask: np.ndarray, rule: dict, field: str | None, messages: list[str] | str) -> pd.DataFrame:
+    sub = batch.loc[mask, ["credit_code", "period", "_row"]]
     return pd.DataFrame(
         {
             "credit_code": sub["credit_code"].to_numpy(),
@@ -118,34 +129,50 @@ def _finding(sub: pd.DataFrame, rule: dict, field: str | None, messages: list[st
 
 
 def validate_reports(store: Store, reports: pd.DataFrame, *, file: str | None = None, rules: dict | None = None) -> pd.DataFrame:
-    """Every failed rule for every report in the batch; nothing is written."""
+    """Every failed rule for every report in the batch; nothing is written.
+
+    Works on plain arrays keyed by integer enterprise numbers: a national batch is millions of
+    reports, and joins on text columns or wide frames would cost more than the rules."""
     rules = rules or load_rules()
-    batch = reports.copy()
+    batch = reports.reset_index(drop=True)
     if "_row" not in batch.columns:
-        batch["_row"] = np.arange(len(batch)) + 2
+        batch = batch.assign(_row=np.arange(len(batch)) + 2)
     if batch.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    for column in REPORT_COLUMNS:
-        if column not in batch.columns:
-            batch[column] = np.nan
-    batch["pidx"] = _pidx(batch["period"])
-    batch_periods = sorted(set(batch["pidx"]))
+    n = len(batch)
+    pidx = _pidx(batch["period"])
+    batch_periods = sorted(set(pidx.tolist()))
     wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
     history = _history(store, _period_text(np.array(wanted)))
-    if len(history):
-        history["pidx"] = _pidx(history["period"])
-        in_batch = pd.MultiIndex.from_arrays([history["credit_code"], history["pidx"]]).isin(
-            pd.MultiIndex.from_arrays([batch["credit_code"], batch["pidx"]])
-        )
-        history = history[~in_batch]
-    panel = pd.concat([batch[["credit_code", "pidx", *REPORT_COLUMNS]], history[["credit_code", "pidx", *REPORT_COLUMNS]]]
-                      if len(history) else [batch[["credit_code", "pidx", *REPORT_COLUMNS]]], ignore_index=True)
-    prev = panel.rename(columns={c: f"prev_{c}" for c in REPORT_COLUMNS})
-    prev["pidx"] = prev["pidx"] + 1
-    batch = batch.merge(prev, on=["credit_code", "pidx"], how="left", sort=False)
-    batch["has_prev"] = batch["prev_rev_m"].notna() | batch["prev_export_m"].notna() | batch["prev_orders_m"].notna()
     registry = store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise")
-    month = batch["pidx"].to_numpy() % 12 + 1
+    # One integer per enterprise across the batch, the stored history and the registry.
+    (batch_no, history_no, registry_no), count = _enterprise_numbers(
+        batch["credit_code"], history["credit_code"], registry["credit_code"])
+    history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    batch_key = batch_no.astype("int64") * _KEY_SPAN + pidx
+    history_key = history_no.astype("int64") * _KEY_SPAN + history_pidx
+    # Rows of the batch take precedence over stored ones.
+    keep = pd.Index(batch_key).get_indexer(history_key) < 0 if len(history) else np.zeros(0, dtype=bool)
+    panel_key = pd.Index(np.concatenate([batch_key, history_key[keep]]))
+    panel_pidx = np.concatenate([pidx, history_pidx[keep]])
+    values = {}
+    for c in REPORT_COLUMNS:
+        mine = batch[c].to_numpy(dtype="float64") if c in batch.columns else np.full(n, np.nan)
+        stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
+        values[c] = np.concatenate([mine, stored])
+    # Each report's previous month, by integer key (enterprise number × span + month index).
+    prev_at = panel_key.get_indexer(batch_key - 1)
+    columns = {c: values[c][:n] for c in REPORT_COLUMNS}
+    columns.update({f"prev_{c}": _take(values[c], prev_at) for c in REPORT_COLUMNS})
+    has_prev = ~(np.isnan(columns["prev_rev_m"]) & np.isnan(columns["prev_export_m"]) & np.isnan(columns["prev_orders_m"]))
+    # HB strata take every report of the batch's periods, stored ones included, so that a single
+    # report is judged against its peers; only the batch's own reports are flagged.
+    in_periods = np.flatnonzero(np.isin(panel_pidx, batch_periods, kind="table"))
+    units = {"position": in_periods, "pidx": panel_pidx[in_periods],
+             "enterprise": (panel_key.to_numpy()[in_periods] // _KEY_SPAN),
+             "year_ago_at": panel_key.get_indexer(panel_key.to_numpy()[in_periods] - 12)}
+    by_enterprise = _registry_arrays(registry, registry_no, count)
+    month = pidx % 12 + 1
     tolerance = rules.get("tolerance", {})
     findings: list[pd.DataFrame] = []
 
@@ -153,87 +180,132 @@ def validate_reports(store: Store, reports: pd.DataFrame, *, file: str | None = 
         kind = base["kind"]
         if kind in ("in_record", "cross_period"):
             for rule in _expand(base):
-                mask = np.ones(len(batch), dtype=bool)
+                mask = np.ones(n, dtype=bool)
                 if kind == "cross_period":
                     mask &= month > 1
                 if "when_month" in rule:
                     mask &= month == int(rule["when_month"])
                 field = rule.get("field")
-                ref = batch[field].abs().to_numpy(dtype="float64") if field in batch.columns else np.zeros(len(batch))
+                ref = np.abs(columns[field]) if field in columns else np.zeros(n)
                 tol = np.maximum(float(tolerance.get("absolute", 0.0)), float(tolerance.get("relative", 0.0)) * np.nan_to_num(ref))
-                ok = _evaluate(batch, rule["assert"], tol)
-                bad = mask & ~ok
+                bad = mask & ~_evaluate(columns, rule["assert"], tol)
                 if bad.any():
                     message = rule["message"].replace("{label}", _label(field) if field else "")
-                    findings.append(_finding(batch[bad], rule, field, message))
+                    findings.append(_finding(batch, bad, rule, field, message))
         elif kind == "completeness":
             for column in base["fields"]:
                 field = FIELD_BY_COLUMN[column]
-                missing = batch[column].isna().to_numpy(copy=True)
+                missing = np.isnan(columns[column])
                 if field.jan_exempt:
                     missing &= month != 1
                 if missing.any():
-                    findings.append(_finding(batch[missing], base, column, base["message"].replace("{label}", field.name)))
+                    findings.append(_finding(batch, missing, base, column, base["message"].replace("{label}", field.name)))
         elif kind == "continuity":
-            reg = registry.set_index("credit_code")
-            entry = pd.to_datetime(batch["credit_code"].map(reg["entry_date"]))
-            entry_idx = (entry.dt.year * 12 + entry.dt.month - 1).to_numpy()
+            entry_idx = by_enterprise["entry_idx"][batch_no]
             # A gap is a missing previous month after the enterprise had started reporting.
-            first = batch.groupby("credit_code")["pidx"].transform("min").to_numpy()
+            first = pd.Series(pidx).groupby(batch_no).transform("min").to_numpy(dtype="float64")
             stored = store.backend.fetch_df(
                 "SELECT credit_code, MIN(period) AS first_period FROM enterprise_report"
                 " WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED') GROUP BY credit_code"
             )
             if len(stored):
-                stored_first = batch["credit_code"].map(pd.Series(_pidx(stored["first_period"]), index=stored["credit_code"]))
-                first = np.fmin(first, stored_first.to_numpy(dtype="float64"))
-            pidx = batch["pidx"].to_numpy()
-            gap = ~batch["has_prev"].to_numpy() & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
+                stored_first = pd.Series(_pidx(stored["first_period"]), index=stored["credit_code"].astype(object))
+                first = np.fmin(first, batch["credit_code"].astype(object).map(stored_first).to_numpy(dtype="float64"))
+            gap = ~has_prev & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
             if gap.any():
-                sub = batch[gap]
-                prev_periods = _period_text(sub["pidx"].to_numpy() - 1)
-                msgs = [base["message"].replace("{prev_period}", p) for p in prev_periods]
-                findings.append(_finding(sub, base, None, msgs))
+                msgs = [base["message"].replace("{prev_period}", p) for p in _period_text(pidx[gap] - 1)]
+                findings.append(_finding(batch, gap, base, None, msgs))
         elif kind == "hb":
-            findings.extend(_hb(base, batch, panel, registry))
+            findings.extend(_hb(base, batch, values, units, by_enterprise))
     if not findings:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     out = pd.concat(findings, ignore_index=True)
     return out.sort_values(["row", "rule_id"], kind="stable").reset_index(drop=True)
 
 
-def _hb(base: dict, batch: pd.DataFrame, panel: pd.DataFrame, registry: pd.DataFrame) -> list[pd.DataFrame]:
+def _enterprise_numbers(first: pd.Series, *others: pd.Series) -> tuple[list[np.ndarray], int]:
+    """One integer per credit code across several columns (numbering the first column's codes
+    first; hashing its Arrow text directly is much cheaper than a combined object column)."""
+    numbers, uniques = pd.factorize(first)
+    out, known = [numbers.astype("int64")], pd.Index(uniques)
+    count = len(known)
+    for column in others:
+        found = known.get_indexer(column) if len(column) else np.zeros(0, dtype="int64")
+        new = found < 0
+        if new.any():
+            extra, extra_uniques = pd.factorize(column[new])
+            found[new] = extra + count
+            known = known.append(pd.Index(extra_uniques))
+            count += len(extra_uniques)
+        out.append(found.astype("int64"))
+    return out, count
+
+
+def _registry_arrays(registry: pd.DataFrame, registry_no: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """Registry attributes as arrays indexed by enterprise number (−1 where not registered)."""
+    out: dict[str, np.ndarray] = {}
+    entry = pd.to_datetime(registry["entry_date"])
+    attributes = {
+        "entry_idx": (entry.dt.year * 12 + entry.dt.month - 1).to_numpy(dtype="float64"),
+        "division": pd.factorize(registry["industry"].astype(str).str[:2])[0],
+        "size_class": pd.factorize(registry["size_class"].astype(str))[0],
+    }
+    for name, column in attributes.items():
+        full = np.full(size, np.nan if column.dtype.kind == "f" else -1, dtype=column.dtype)
+        full[registry_no] = column
+        out[name] = full
+    return out
+
+
+def _hb(base: dict, batch: pd.DataFrame, values: dict[str, np.ndarray], units: dict[str, np.ndarray],
+        by_enterprise: dict[str, np.ndarray]) -> list[pd.DataFrame]:
+    """Hidiroglou–Berthelot per stratum (period × strata), vectorised over all strata at once.
+
+    `units` are the reports of the batch's periods (positions into the panel, whose first
+    len(batch) rows are the batch) with the position of each one's report a year earlier."""
     out = []
-    reg = registry.assign(division=registry["industry"].str[:2]).set_index("credit_code")
     strata = list(base.get("strata", ["division", "size_class"]))
-    periods = set(batch["pidx"])
-    current = panel[panel["pidx"].isin(periods)]
+    stratum = units["pidx"].astype("int64")
+    for s in strata:
+        labels = by_enterprise[s][units["enterprise"]].astype("int64")
+        stratum = pd.factorize(stratum * (int(labels.max(initial=0)) + 2) + labels + 1)[0].astype("int64")
     for rule in _expand(base):
         field = rule["field"]
-        last = panel[["credit_code", "pidx", field]].rename(columns={field: "y_prev"})
-        last = last.assign(pidx=last["pidx"] + 12)
-        units = current[["credit_code", "pidx", field]].merge(last, on=["credit_code", "pidx"], how="inner")
-        units = units[(units[field] > 0) & (units["y_prev"] > 0)]
-        if units.empty:
+        y = values[field][units["position"]]
+        y_prev = _take(values[field], units["year_ago_at"])
+        usable = np.flatnonzero((y > 0) & (y_prev > 0))
+        if not len(usable):
             continue
-        for s in strata:
-            units[s] = units["credit_code"].map(reg[s]).to_numpy()
-        units["ratio"] = units[field] / units["y_prev"]
-        units["size"] = np.maximum(units[field], units["y_prev"])
-        flagged = []
-        for _, group in units.groupby(["pidx", *strata], sort=False):
-            if len(group) < int(rule.get("min_units", 10)):
-                continue
-            effect, low, high = hb_bounds(group["ratio"].to_numpy(), group["size"].to_numpy(),
-                                          U=float(rule["U"]), A=float(rule["A"]), C=float(rule["C"]))
-            outside = (effect < low) | (effect > high)
-            if outside.any():
-                flagged.append(group.loc[outside, ["credit_code", "pidx", "ratio"]])
-        if not flagged:
+        group = stratum[usable]
+        large = np.bincount(group)[group] >= int(rule.get("min_units", 10))
+        usable, group = usable[large], group[large]
+        if not len(usable):
             continue
-        hits = pd.concat(flagged).merge(batch[["credit_code", "pidx", "period", "_row"]], on=["credit_code", "pidx"])
-        if hits.empty:
+        ratio = y[usable] / y_prev[usable]
+        size = np.maximum(y[usable], y_prev[usable])
+        effect, low, high = hb_bounds_grouped(ratio, size, group, U=float(rule["U"]), A=float(rule["A"]), C=float(rule["C"]))
+        position = units["position"][usable]
+        flagged = ((effect < low) | (effect > high)) & (position < len(batch))
+        if not flagged.any():
             continue
-        msgs = [rule["message"].replace("{label}", _label(field)).replace("{ratio}", f"{r:.2f}") for r in hits["ratio"]]
-        out.append(_finding(hits, rule, field, msgs))
+        mask = np.zeros(len(batch), dtype=bool)
+        mask[position[flagged]] = True
+        ratio_of = np.full(len(batch), np.nan)
+        ratio_of[position[flagged]] = ratio[flagged]
+        msgs = [rule["message"].replace("{label}", _label(field)).replace("{ratio}", f"{r:.2f}") for r in ratio_of[mask]]
+        out.append(_finding(batch, mask, rule, field, msgs))
     return out
+
+
+def hb_bounds_grouped(ratio: np.ndarray, size: np.ndarray, group: np.ndarray, *, U: float, A: float,
+                      C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`hb_bounds` for many strata at once: effects and each unit's stratum interval."""
+    frame = pd.DataFrame({"g": group, "ratio": ratio})
+    med = frame.groupby("g")["ratio"].transform("median").to_numpy()
+    s = np.where(ratio < med, 1 - med / ratio, ratio / med - 1)
+    effect = s * np.power(size, U)
+    quartiles = pd.DataFrame({"g": group, "e": effect}).groupby("g")["e"].quantile([0.25, 0.5, 0.75]).unstack()
+    q1, e_med, q3 = (quartiles[q].reindex(group).to_numpy() for q in (0.25, 0.5, 0.75))
+    d_q1 = np.maximum(e_med - q1, np.abs(A * e_med))
+    d_q3 = np.maximum(q3 - e_med, np.abs(A * e_med))
+    return effect, e_med - C * d_q1, e_med + C * d_q3
