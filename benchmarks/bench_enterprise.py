@@ -1,10 +1,11 @@
 """企业直报 at national scale: 130,000 generated enterprises × 24 months.
 
-Measured: validate (edit rules) + store (submission with versions and events, review to
-已确认) + aggregate (comparable-basis SQL) + suppress (primary, secondary, LP check of a sample)
-+ write the ENTERPRISE series; against the engine floor — one hand-written DuckDB SQL
-aggregation of the same microdata (same cells: levels, counts, comparable bases) in the same
-run. Peak memory is the process's maximum resident set size.
+Measured, as the issue lists it: validate (edit rules) + store (submission with versions and
+events) + aggregate (comparable-basis SQL) + suppress (primary, secondary, LP check) and write
+the ENTERPRISE series; against the engine floor — one hand-written DuckDB SQL aggregation of the
+same microdata (same cells: levels, counts, comparable bases) in the same run. Registering the
+enterprises and the two review steps (审核通过, 已确认) are timed too and reported beside it.
+Peak memory is the process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def run() -> dict:
             t3 = time.perf_counter()
             summary = publish_enterprise_aggregates(store, actor="bench")
             t4 = time.perf_counter()
-    pipeline = t4 - t0
+    pipeline = (t2 - t1) + (t4 - t3)  # validate + store, aggregate + suppress + write
+    whole = t4 - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "enterprises": N_ENTERPRISES,
@@ -95,6 +97,8 @@ def run() -> dict:
         "aggregate_suppress_write_seconds": round(t4 - t3, 1),
         "pipeline_seconds": round(pipeline, 1),
         "ratio_to_floor": round(pipeline / floor_seconds, 1),
+        "with_register_and_review_seconds": round(whole, 1),
+        "with_register_and_review_ratio": round(whole / floor_seconds, 1),
         "cells": summary["cells"],
         "observations_written": summary["observations"],
         "suppressed_primary_units": summary["suppressed_primary"],

@@ -134,3 +134,30 @@ def test_bad_addresses_give_chinese_errors(tmp_path):
 def test_unreachable_postgres_is_a_clear_error():
     with pytest.raises(StoreError, match="无法连接 PostgreSQL"):
         Store.open("postgresql://nobody:x@127.0.0.1:1/nothing")
+
+
+def test_engine_specific_migration_keeps_reports(tmp_path, monkeypatch):
+    # 0006 rebuilds enterprise_report on DuckDB only (no text-key UNIQUE index); a store made
+    # before it keeps every report and version, and PostgreSQL records the version with no change.
+    from qinggong.collect import make_credit_code, register_enterprises, submit_reports
+    from qinggong.store import schema
+
+    everything = schema.available_migrations
+    assert dict(everything("postgresql"))["0006_report_versions"].strip() == ""
+    assert "DROP TABLE enterprise_report" in dict(everything("duckdb"))["0006_report_versions"]
+    monkeypatch.setattr(schema, "available_migrations", lambda engine=None: everything(engine)[:5])
+    path = str(tmp_path / "old.duckdb")
+    code = make_credit_code("330102", 7)
+    with Store.open(path) as old:
+        assert old.schema_version() == "0005_web"
+        register_enterprises(old, pd.DataFrame([{"credit_code": code, "name": "企业", "industry": "1431",
+                                                 "region": "330102", "size_class": "S", "entry_date": "2010-01-01"}]))
+        submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 1.0}]),
+                       run_rules=False, draft=True)
+        submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 2.0}]),
+                       run_rules=False)
+    monkeypatch.setattr(schema, "available_migrations", everything)
+    with Store.open(path) as new:
+        assert new.schema_version() == "0006_report_versions"
+        rows = new.backend.fetchall("SELECT version, status, export_m FROM enterprise_report ORDER BY version")
+        assert rows == [(1, "SUPERSEDED", 1.0), (2, "SUBMITTED", 2.0)]

@@ -285,7 +285,9 @@ def submit_reports(
             )
             store.backend.execute("DROP TABLE IF EXISTS qg_product_stage")
         if len(findings):
-            checks = findings.merge(stage[["credit_code", "period", "report_id"]], on=["credit_code", "period"], how="left")
+            # Findings name the row they came from; rows are unique in a batch, so this is a lookup.
+            at = pd.Index(clean["_row"].to_numpy()).get_indexer(findings["row"].to_numpy())
+            checks = findings.assign(report_id=stage["report_id"].to_numpy()[at])
             store.backend.load_temp_table(
                 "qg_check_stage", checks,
                 {"report_id": "BIGINT", "rule_id": "TEXT", "severity": "TEXT", "field": "TEXT", "message": "TEXT"},

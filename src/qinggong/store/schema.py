@@ -2,7 +2,9 @@
 
 Migrations are the numbered `.sql` files in `store/migrations/`, applied in order and recorded
 in `schema_migrations`. A later stage that needs tables (enterprise microdata, plan dispatch,
-accounts) adds its own numbered file; the same file must run on DuckDB and PostgreSQL.
+accounts) adds its own numbered file; the same file must run on DuckDB and PostgreSQL. A file
+named `NNNN_name.duckdb.sql` or `NNNN_name.postgresql.sql` runs on that engine only (recorded
+under the same version on both, so the numbering stays one sequence).
 """
 
 from __future__ import annotations
@@ -13,10 +15,21 @@ from importlib import resources
 from qinggong.store.backends import Backend
 
 
-def available_migrations() -> list[tuple[str, str]]:
+ENGINES = ("duckdb", "postgresql")
+
+
+def available_migrations(engine: str | None = None) -> list[tuple[str, str]]:
+    """(version, script) in order; engine-specific files only for `engine` (empty script otherwise)."""
     folder = resources.files("qinggong.store") / "migrations"
-    files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(name.removesuffix(".sql"), (folder / name).read_text(encoding="utf-8")) for name in files]
+    found: dict[str, str] = {}
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql")):
+        stem = name.removesuffix(".sql")
+        version, _, only = stem.rpartition(".") if stem.rsplit(".", 1)[-1] in ENGINES else (stem, "", "")
+        script = (folder / name).read_text(encoding="utf-8")
+        found.setdefault(version, "")
+        if not only or only == engine:
+            found[version] += script + "\n"
+    return sorted(found.items())
 
 
 def _statements(script: str) -> list[str]:
@@ -35,7 +48,7 @@ def migrate(backend: Backend) -> list[str]:
     """Apply what is missing; returns the versions applied now."""
     done = set(applied_migrations(backend))
     applied = []
-    for version, script in available_migrations():
+    for version, script in available_migrations(backend.name):
         if version in done:
             continue
         with backend.transaction():
