@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from qinggong.cli.common import DbOption, JsonOption, console, emit_json, emit_table, open_store
-from qinggong.errors import InputError
 
 user_app = typer.Typer(help="网页与 API 账户：新建、列出、改口令、停用。", no_args_is_help=True)
 

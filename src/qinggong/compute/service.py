@@ -27,7 +27,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from qinggong.compute import aggregate, growth, periods, seasonal, shares

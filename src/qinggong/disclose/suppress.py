@@ -20,7 +20,6 @@ import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from qinggong.collect.aggregate import LIGHT_TOTAL, NATIONAL, grid, industry_tree
@@ -237,10 +236,17 @@ def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: 
 
 
 def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
-                       *, nonnegative: bool) -> tuple[np.ndarray, np.ndarray, int]:
+                       *, nonnegative: bool, need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """Attacker's min and max of each target unit given all published units: exact LPs over each
     connected component of suppressed units (HiGHS through highspy, one warm-started model per
-    component; scipy.optimize.linprog would rebuild the model for every one of the 2 × targets)."""
+    component; scipy.optimize.linprog would rebuild the model for every one of the 2 × targets).
+
+    With `need` (the margin each target must reach on both sides), a bound is only computed when
+    no feasible point found so far already reaches it: every LP solution is a table the attacker
+    cannot rule out, so a unit that differs there from its true value by at least its margin is
+    protected on that side whatever the exact bound. The bound returned is then the one that
+    point proves (the true bound lies beyond it), which is all `verify_units` needs; secondary
+    cells (margin 0) are mostly certified by the solutions of the others."""
     matrix = relations.matrix.tocsc()
     hidden = np.flatnonzero(suppressed)
     position = -np.ones(len(values), dtype=np.int64)
@@ -251,7 +257,11 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     # Components of hidden units linked through relations.
     link = (sub.T @ sub).tocsr() if sub.shape[0] else sparse.csr_matrix((len(hidden), len(hidden)))
     n_comp, label = connected_components(link, directed=False)
-    rhs = sub @ values[hidden]
+    # Solved in units of the largest hidden value: sums of 万元 figures over a national table reach
+    # 1e9, and HiGHS's absolute feasibility tolerances then misjudge the equalities.
+    scale = _lp_scale(values, suppressed)
+    noise = LP_ACCURACY * scale
+    rhs = sub @ (values[hidden] / scale)
     lows = np.full(len(targets), np.nan)
     highs = np.full(len(targets), np.nan)
     solves = 0
@@ -290,28 +300,61 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
         h = _quiet_highs(highspy)
         h.passModel(lp)
         previous = None
+        truth = values[hidden[members]] / scale
+        seen_low, seen_high = truth.copy(), truth.copy()  # per member: extremes over feasible points found
         for t_i in comp_targets:
             j = local[int(position[targets[t_i]])]
-            if previous is not None:
-                h.changeColCost(previous, 0.0)
-            previous = j
             for sign, store in ((1.0, lows), (-1.0, highs)):
+                if need is not None:
+                    proven = seen_low[j] if sign > 0 else seen_high[j]
+                    if _side_ok(sign, proven * scale, truth[j] * scale, float(need[t_i]), noise):
+                        store[t_i] = proven * scale
+                        continue
+                if previous is not None and previous != j:
+                    h.changeColCost(previous, 0.0)
+                previous = j
                 h.changeColCost(j, sign)
                 h.run()
                 solves += 1
                 status = h.getModelStatus()
                 if status == highspy.HighsModelStatus.kOptimal:
-                    store[t_i] = sign * float(h.getInfo().objective_function_value)
+                    store[t_i] = sign * float(h.getInfo().objective_function_value) * scale
+                    if need is not None:
+                        point = np.asarray(h.getSolution().col_value)
+                        np.minimum(seen_low, point, out=seen_low)
+                        np.maximum(seen_high, point, out=seen_high)
                 elif status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
                     store[t_i] = -np.inf if sign > 0 else np.inf
                 else:
-                    raise QinggongError(f"保密核验的线性规划求解失败：{h.modelStatusToString(status)}")
+                    # The true values satisfy the system, so this is numerical trouble: the unit
+                    # cannot be certified, and counts as exposed (more suppression, never less).
+                    store[t_i] = values[targets[t_i]]
     return lows, highs, solves
 
 
-def _interval_ok(high: float, low: float, x: float, need: float) -> bool:
+# Differences smaller than this share of the largest hidden value are solver noise, not room an
+# attacker lacks: the LPs are solved in units of that value with HiGHS's 1e-7 tolerances.
+LP_ACCURACY = 1e-6
+
+
+def _lp_scale(values: np.ndarray, suppressed: np.ndarray) -> float:
+    hidden = np.abs(values[suppressed])
+    scale = float(hidden.max()) if len(hidden) else 1.0
+    return scale if scale > 0 else 1.0
+
+
+def _side_ok(sign: float, bound: float, x: float, need: float, noise: float) -> bool:
+    """One side of `_interval_ok`: the attacker's min (sign +1) or max (−1) is at least `need`
+    away from x, and strictly away beyond solver noise (secondary cells have margin 0)."""
     tol = 1e-6 * max(1.0, abs(x))
-    return not ((high - x < need - tol) or (x - low < need - tol) or (high - low <= tol))
+    gap = (x - bound) if sign > 0 else (bound - x)
+    return gap >= need - tol and gap > max(tol, noise)
+
+
+def _interval_ok(high: float, low: float, x: float, need: float, noise: float = 0.0) -> bool:
+    """The margin is met on both sides, and the unit is not pinned down (beyond solver noise)."""
+    tol = 1e-6 * max(1.0, abs(x))
+    return not ((high - x < need - tol) or (x - low < need - tol) or (high - low <= max(tol, noise)))
 
 
 def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
@@ -320,9 +363,11 @@ def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarra
     point; returns them and the number of LPs solved."""
     if len(targets) == 0:
         return np.array([], dtype=np.int64), 0
-    lows, highs, solves = feasible_intervals(relations, values, suppressed, targets, nonnegative=nonnegative)
+    lows, highs, solves = feasible_intervals(relations, values, suppressed, targets, nonnegative=nonnegative, need=need)
     x = values[targets]
-    bad = [int(t) for t, lo, hi, xi, nd in zip(targets, lows, highs, x, need) if not _interval_ok(hi, lo, float(xi), float(nd))]
+    noise = LP_ACCURACY * _lp_scale(values, suppressed)
+    bad = [int(t) for t, lo, hi, xi, nd in zip(targets, lows, highs, x, need)
+           if not _interval_ok(hi, lo, float(xi), float(nd), noise)]
     return np.array(bad, dtype=np.int64), solves
 
 
@@ -376,19 +421,27 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     heuristic_rounds = int(sec.get("max_rounds", 10))
     fallback_rounds = int(sec.get("fallback_rounds", 5))
     rounds, solves, failed = 0, 0, []
-    last = heuristic_rounds + fallback_rounds + 3  # up to three rounds of whole relations
-    for rounds in range(1, last + 1):
+    # Stages of widening, one per round: the complement heuristic, then the fallback over 1, 2, …
+    # relations around each failing unit, then (three times) every published cell of its whole
+    # component. A stage that finds nothing to hide passes to the next one in the same round.
+    stages = ["widen"] * heuristic_rounds + list(range(1, fallback_rounds + 1)) + ["whole"] * 3
+    stage = 0
+    for rounds in range(1, len(stages) + 2):
         failed, n = _check(cells, relations, supp, primary, targets, items, margin)
         solves += n
-        if not failed or rounds == last:
+        if not failed or stage >= len(stages):
             break
         before = supp.copy()
-        if rounds <= heuristic_rounds:
-            added = _widen(failed, supp, relations, cost, margin)
-        else:
-            # Fallback, safe by construction in the limit: hide more cells in every relation the
-            # failing unit belongs to (smallest first); in the last round whole relations.
-            added = _fallback(failed, supp, relations, cost, whole=rounds > heuristic_rounds + fallback_rounds)
+        added: list[int] = []
+        while not added and stage < len(stages):
+            kind = stages[stage]
+            stage += 1
+            if kind == "widen":
+                added = _widen(failed, supp, relations, cost, margin)
+            else:
+                # Fallback, safe by construction in the limit (see _fallback).
+                added = _fallback(failed, supp, relations, cost, whole=kind == "whole",
+                                  hops=None if kind == "whole" else int(kind))
         if not added:
             break
         _heuristic(supp, relations, cost, count, margin, singleton, start=np.array(added))
@@ -410,21 +463,40 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     return Protection(out, supp, primary, relations, rounds, checked, failed, solves)
 
 
-def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, *, whole: bool) -> list[int]:
-    """Hide, in every relation a failing unit belongs to (its industry and region siblings, parent
-    and children, and its 当月/累计 partners), the smallest published cell — or all of them."""
+def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, *, whole: bool,
+              hops: int | None) -> list[int]:
+    """Hide more cells around each failing unit: in every relation of the failing unit and of the
+    suppressed cells linked to it up to `hops` relations away (None: its whole component — a
+    dominant cell is pinned through its hidden parent's own relations, not only its own), the
+    smallest published cell, or all of them.
+
+    Safe in the limit: once a component has no published cell left in any of its relations,
+    its units are bounded only by their signs."""
     matrix = relations.matrix.tocsr()
     by_unit = matrix.T.tocsr()
     added: list[int] = []
+    seen_eqs: set[int] = set()
     for u in failed:
-        for e in by_unit.indices[by_unit.indptr[u]:by_unit.indptr[u + 1]]:
-            members = matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]
-            free = members[~supp[members]]
-            if len(free) == 0:
+        seen_units, frontier = {u}, [(u, 0)]
+        while frontier:
+            v, depth = frontier.pop()
+            if hops is not None and depth >= hops:
                 continue
-            pick = free if whole else free[[int(np.argmin(np.abs(cost[free])))]]
-            supp[pick] = True
-            added.extend(int(w) for w in pick)
+            for e in by_unit.indices[by_unit.indptr[v]:by_unit.indptr[v + 1]]:
+                if e in seen_eqs:
+                    continue
+                seen_eqs.add(int(e))
+                members = matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]
+                free = members[~supp[members]]
+                for w in members[supp[members]]:
+                    if int(w) not in seen_units:
+                        seen_units.add(int(w))
+                        frontier.append((int(w), depth + 1))
+                if len(free) == 0:
+                    continue
+                pick = free if whole else free[[int(np.argmin(np.abs(cost[free])))]]
+                supp[pick] = True
+                added.extend(int(w) for w in pick)
     return added
 
 

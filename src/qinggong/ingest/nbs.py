@@ -214,7 +214,6 @@ def read_cross_section(sheet: Sheet, header_row: int, meta: dict) -> RawTable:
     value_cols = [j for j in range(n_cols) if roles[j] is None and j not in skip]
     series = {c: [] for c in SERIES_COLUMNS}
     sids, periods, values, row_nums, col_names = [], [], [], [], []
-    last_names: dict[int, str] = {}
     for i in range(header_row + 1, n_rows):
         first = cells.iat[i, 0]
         if (cells.iloc[i] == "").all():

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from qinggong.config import load_method
-from qinggong.errors import InputError, QinggongError
+from qinggong.errors import InputError
 from qinggong.plan.common import (
     actor_or_default,
     blank,

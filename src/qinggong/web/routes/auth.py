@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from qinggong.web import auth
 from qinggong.web.app import render
 from qinggong.web.data import frame_records
-from qinggong.web.deps import Principal, get_store, optional_principal, require
+from qinggong.web.deps import Principal, get_store, require
 from qinggong.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
