@@ -83,3 +83,6 @@ def test_default_rules_suppress_the_small_panel(panel):
         free = obs.loc[(industry, "2024-03")]
         assert free["value"] == pytest.approx(600.0) and free["conf_status"] == "F"
     assert summary["suppressed_primary"] == 4  # M and YTD of two cells
+    # The default audit covers every suppressed unit, and the summary says so.
+    assert summary["verification"] == "全部保密单元"
+    assert summary["verified_units"] == summary["units"] - summary["by_flag"].get("F", 0)

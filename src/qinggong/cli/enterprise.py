@@ -224,5 +224,6 @@ def aggregate_cmd(
     console.print(
         f"已汇总 {summary['cells']} 个单元格，写入 {summary['observations']} 个观测值；"
         f"初级保密 {summary['suppressed_primary']} 个、次级保密 {summary['suppressed_secondary']} 个，"
-        f"线性规划核验 {summary.get('verified_units', 0)} 个敏感单元，未受保护 {summary.get('unprotected_units', 0)} 个。"
+        f"线性规划核验 {summary.get('verified_units', 0)} 个敏感单元（{summary.get('verification', '—')}），"
+        f"未受保护 {summary.get('unprotected_units', 0)} 个。"
     )

@@ -91,6 +91,8 @@ def summary(protection: Protection) -> dict:
         "suppressed_secondary": int((conf == "D").sum()),
         "by_flag": {k: int(v) for k, v in conf.value_counts().items()},
         "verified_units": protection.verified_units,
+        "verification": "全部保密单元" if protection.sample is None else
+                        f"抽样 {protection.sample} 个保密单元（随机种子见 disclosure.yaml）",
         "unprotected_units": len(protection.failed_units),
         "lp_solves": protection.lp_solves,
         "rounds": protection.rounds,

@@ -53,6 +53,7 @@ class Protection:
     verified_units: int
     failed_units: list[int]
     lp_solves: int
+    sample: int | None = None  # the number of suppressed units drawn for the audit, None = all
 
 
 
@@ -414,9 +415,11 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     verify = sec.get("verify", "all")
     # Primary cells must reach the protection margin; secondary cells must not be pinned down.
     targets = np.flatnonzero(supp)
+    sample = None
     if verify != "all" and len(targets) > int(verify):
         rng = np.random.default_rng(int(sec.get("seed", 0)))
         targets = np.sort(rng.choice(targets, size=int(verify), replace=False))
+        sample = int(verify)
     checked = len(targets)
     heuristic_rounds = int(sec.get("max_rounds", 10))
     fallback_rounds = int(sec.get("fallback_rounds", 5))
@@ -460,7 +463,7 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     out["conf_m"] = conf[0::2]
     out["conf_ytd"] = conf[1::2]
     out.attrs.update(cells.attrs)
-    return Protection(out, supp, primary, relations, rounds, checked, failed, solves)
+    return Protection(out, supp, primary, relations, rounds, checked, failed, solves, sample)
 
 
 def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, *, whole: bool,
