@@ -237,7 +237,8 @@ def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: 
 
 
 def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.ndarray, targets: np.ndarray,
-                       *, nonnegative: bool, need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+                       *, nonnegative: bool, need: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """Attacker's min and max of each target unit given all published units: exact LPs over each
     connected component of suppressed units (HiGHS through highspy, one warm-started model per
     component; scipy.optimize.linprog would rebuild the model for every one of the 2 × targets).
@@ -247,7 +248,11 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     cannot rule out, so a unit that differs there from its true value by at least its margin is
     protected on that side whatever the exact bound. The bound returned is then the one that
     point proves (the true bound lies beyond it), which is all `verify_units` needs; secondary
-    cells (margin 0) are mostly certified by the solutions of the others."""
+    cells (margin 0) are mostly certified by the solutions of the others.
+
+    Each component is solved in units of its largest value (万元 sums reach 1e9, and HiGHS's
+    absolute tolerances would misjudge the equalities); the last array returned is each target's
+    solver noise in the original units, below which a difference proves nothing."""
     matrix = relations.matrix.tocsc()
     hidden = np.flatnonzero(suppressed)
     position = -np.ones(len(values), dtype=np.int64)
@@ -258,11 +263,8 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     # Components of hidden units linked through relations.
     link = (sub.T @ sub).tocsr() if sub.shape[0] else sparse.csr_matrix((len(hidden), len(hidden)))
     n_comp, label = connected_components(link, directed=False)
-    # Solved in units of the largest hidden value: sums of 万元 figures over a national table reach
-    # 1e9, and HiGHS's absolute feasibility tolerances then misjudge the equalities.
-    scale = _lp_scale(values, suppressed)
-    noise = LP_ACCURACY * scale
-    rhs = sub @ (values[hidden] / scale)
+    rhs = sub @ values[hidden]
+    noise_of = np.zeros(len(targets))
     lows = np.full(len(targets), np.nan)
     highs = np.full(len(targets), np.nan)
     solves = 0
@@ -286,7 +288,10 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
         # One model per component; each target only changes the objective, and HiGHS re-solves
         # from the previous optimal basis (warm start).
         a_eq = block[eq].tocsc()
-        b_eq = rhs[eq]
+        scale = float(np.abs(values[hidden[members]]).max()) or 1.0
+        noise = LP_ACCURACY * scale
+        noise_of[comp_targets] = noise
+        b_eq = rhs[eq] / scale
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(members), len(eq)
         lp.col_cost_ = np.zeros(len(members))
@@ -330,18 +335,12 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
                     # The true values satisfy the system, so this is numerical trouble: the unit
                     # cannot be certified, and counts as exposed (more suppression, never less).
                     store[t_i] = values[targets[t_i]]
-    return lows, highs, solves
+    return lows, highs, solves, noise_of
 
 
-# Differences smaller than this share of the largest hidden value are solver noise, not room an
-# attacker lacks: the LPs are solved in units of that value with HiGHS's 1e-7 tolerances.
+# Differences smaller than this share of a component's largest value are solver noise, not room
+# an attacker has: the LPs are solved in units of that value with HiGHS's 1e-7 tolerances.
 LP_ACCURACY = 1e-6
-
-
-def _lp_scale(values: np.ndarray, suppressed: np.ndarray) -> float:
-    hidden = np.abs(values[suppressed])
-    scale = float(hidden.max()) if len(hidden) else 1.0
-    return scale if scale > 0 else 1.0
 
 
 def _side_ok(sign: float, bound: float, x: float, need: float, noise: float) -> bool:
@@ -364,11 +363,11 @@ def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarra
     point; returns them and the number of LPs solved."""
     if len(targets) == 0:
         return np.array([], dtype=np.int64), 0
-    lows, highs, solves = feasible_intervals(relations, values, suppressed, targets, nonnegative=nonnegative, need=need)
+    lows, highs, solves, noise = feasible_intervals(relations, values, suppressed, targets, nonnegative=nonnegative,
+                                                    need=need)
     x = values[targets]
-    noise = LP_ACCURACY * _lp_scale(values, suppressed)
-    bad = [int(t) for t, lo, hi, xi, nd in zip(targets, lows, highs, x, need)
-           if not _interval_ok(hi, lo, float(xi), float(nd), noise)]
+    bad = [int(t) for t, lo, hi, xi, nd, ns in zip(targets, lows, highs, x, need, noise)
+           if not _interval_ok(hi, lo, float(xi), float(nd), float(ns))]
     return np.array(bad, dtype=np.int64), solves
 
 
