@@ -40,3 +40,22 @@ def test_heuristic_alone_leaves_exposed_cells_and_fallback_fixes_them(cells):  #
         sensitive = protection.primary[cols] & (x > 1e-6)
         assert (high[sensitive] >= x[sensitive] * (1 + margin) - 1e-6).all()
         assert (low[sensitive] <= x[sensitive] * (1 - margin) + 1e-6).all()
+
+
+def test_fallback_reaches_past_a_fully_hidden_relation():
+    # u + sibling = parent, all three hidden; parent + aunt = grandparent, both published: u is
+    # still bounded through its parent's relation, which the own-relation fallback cannot reach.
+    from scipy import sparse
+
+    from qinggong.disclose.suppress import Relations, _fallback
+
+    matrix = sparse.csr_matrix(np.array([[-1, -1, 1, 0, 0], [0, 0, -1, -1, 1]], dtype=float))
+    relations = Relations(matrix, ["industry", "industry"])
+    cost = np.array([90.0, 5.0, 95.0, 40.0, 135.0])
+    supp = np.array([True, True, True, False, False])
+    assert _fallback([0], supp.copy(), relations, cost, whole=False, hops=1) == []
+    reached = supp.copy()
+    assert _fallback([0], reached, relations, cost, whole=False, hops=2) == [3]  # the smaller one
+    everything = supp.copy()
+    assert sorted(_fallback([0], everything, relations, cost, whole=True, hops=None)) == [3, 4]
+    assert everything.all()

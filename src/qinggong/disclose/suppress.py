@@ -74,6 +74,10 @@ def _quiet_highs(highspy):
             os.close(saved)
             os.close(devnull)
     solver.setOptionValue("output_flag", False)
+    # Components are solved in units of their largest value, so the smallest cells are ~1e-6 of
+    # it: tolerances two orders tighter than HiGHS's 1e-7 keep them resolvable (LP_ACCURACY).
+    solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
     return solver
 
 def params() -> dict:
@@ -339,8 +343,8 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
 
 
 # Differences smaller than this share of a component's largest value are solver noise, not room
-# an attacker has: the LPs are solved in units of that value with HiGHS's 1e-7 tolerances.
-LP_ACCURACY = 1e-6
+# an attacker has: the LPs are solved in units of that value with 1e-9 tolerances (_quiet_highs).
+LP_ACCURACY = 1e-8
 
 
 def _side_ok(sign: float, bound: float, x: float, need: float, noise: float) -> bool:
@@ -423,10 +427,13 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     heuristic_rounds = int(sec.get("max_rounds", 10))
     fallback_rounds = int(sec.get("fallback_rounds", 5))
     rounds, solves, failed = 0, 0, []
-    # Stages of widening, one per round: the complement heuristic, then the fallback over 1, 2, …
-    # relations around each failing unit, then (three times) every published cell of its whole
-    # component. A stage that finds nothing to hide passes to the next one in the same round.
-    stages = ["widen"] * heuristic_rounds + list(range(1, fallback_rounds + 1)) + ["whole"] * 3
+    # Stages of widening, one per round: the complement heuristic; the fallback's smallest cell in
+    # each of the failing unit's own relations, then all cells of them; then reaching 2 and 3
+    # relations out; then (three times) every published cell of its whole component. A stage
+    # that finds nothing to hide passes to the next one in the same round. Reaching further only
+    # when nearer fails keeps the suppression small (at national scale the own relations settle it).
+    stages = (["widen"] * heuristic_rounds + [(False, 1)] * fallback_rounds + [(True, 1)] * 2
+              + [(False, 2), (False, 3)] + [(True, None)] * 3)
     stage = 0
     for rounds in range(1, len(stages) + 2):
         failed, n = _check(cells, relations, supp, primary, targets, items, margin)
@@ -441,9 +448,8 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
             if kind == "widen":
                 added = _widen(failed, supp, relations, cost, margin)
             else:
-                # Fallback, safe by construction in the limit (see _fallback).
-                added = _fallback(failed, supp, relations, cost, whole=kind == "whole",
-                                  hops=None if kind == "whole" else int(kind))
+                whole, hops = kind  # safe by construction in the limit (see _fallback)
+                added = _fallback(failed, supp, relations, cost, whole=whole, hops=hops)
         if not added:
             break
         _heuristic(supp, relations, cost, count, margin, singleton, start=np.array(added))
