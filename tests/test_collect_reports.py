@@ -163,3 +163,17 @@ def test_template_round_trip_and_wrong_period(ready, tmp_path):
         read_template(path, expected_period="2025-10")
     assert caught.value.row == 2 and caught.value.field == "报告期" and "2025-11 的模板" in caught.value.reason
     assert count(ready) == 1
+
+
+def test_explanations_per_enterprise_and_common_fields_are_stored(ready):
+    submit_reports(ready, pd.DataFrame([report(A, "2025-10"), report(B, "2025-10")]), actor="填报员",
+                   explanation={A: "订单集中交付"}, channel="excel")
+    rows = ready.backend.fetch_df(
+        "SELECT credit_code, version, status, explanation, channel, created_by, status_by FROM enterprise_report"
+        " ORDER BY credit_code")
+    by_code = rows.set_index("credit_code")
+    assert by_code.loc[A, "explanation"] == "订单集中交付" and pd.isna(by_code.loc[B, "explanation"])
+    assert set(rows["status"]) == {"SUBMITTED"} and set(rows["channel"]) == {"excel"}
+    assert set(rows["created_by"]) == {"填报员"} == set(rows["status_by"]) and set(rows["version"]) == {1}
+    events = ready.backend.fetch_df("SELECT to_status, actor FROM enterprise_report_event")
+    assert len(events) == 2 and set(events["to_status"]) == {"SUBMITTED"} and set(events["actor"]) == {"填报员"}

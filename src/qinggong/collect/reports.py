@@ -32,11 +32,6 @@ PRODUCT_HEADERS = {"统一社会信用代码": "credit_code", "报告期": "peri
                    PRODUCT_FIELDS["output_m"]: "output_m", PRODUCT_FIELDS["output_ytd"]: "output_ytd"}
 FIELD_LABEL = {**{f.column: f.name for f in FIELD_BY_COLUMN.values()}, "credit_code": "统一社会信用代码",
                "period": "报告期", **PRODUCT_FIELDS, "product": "产品代码", "unit": "计量单位"}
-_REPORT_TYPES = {
-    "report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT", "status": "TEXT",
-    "explanation": "TEXT", "channel": "TEXT", "created_at": "TIMESTAMP", "created_by": "TEXT",
-    **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS},
-}
 
 
 class ReportRejected(InputError):
@@ -260,15 +255,11 @@ def submit_reports(
             stage["version"] = pd.Series(before, index=stage.index).fillna(0).astype("int64") + 1
         else:
             stage["version"] = 1
-        stage["status"] = "DRAFT" if draft else "SUBMITTED"
         if isinstance(explanation, dict):
-            stage["explanation"] = stage["credit_code"].map(lambda c: explanation.get(c))
-        else:
-            stage["explanation"] = explanation
-        stage["channel"] = channel
-        stage["created_at"] = now
-        stage["created_by"] = actor
-        _insert_reports(store, stage, now=now, actor=actor)
+            stage["explanation"] = stage["credit_code"].astype(object).map(explanation)
+        _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
+                        explanation=None if isinstance(explanation, dict) else explanation,
+                        channel=channel, now=now, actor=actor)
         if len(existing):
             replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
             _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
@@ -325,18 +316,27 @@ def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None =
     return submit_reports(store, frame, actor=actor, explanation=explanation, products=products, **options)
 
 
-def _insert_reports(store: Store, stage: pd.DataFrame, *, now, actor: str) -> None:
-    cols = list(_REPORT_TYPES)
-    with store.backend.staged("qg_report_stage", stage[cols], _REPORT_TYPES):
+def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
+                    now, actor: str) -> None:
+    """Insert the staged reports and one event each. What is the same for every row (status,
+    channel, who, when, a common explanation) is a parameter, not a column copied millions of times."""
+    per_row = "explanation" in stage.columns
+    types = {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
+             **({"explanation": "TEXT"} if per_row else {}), **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
+    values = ", ".join(REPORT_COLUMNS)
+    with store.backend.staged("qg_report_stage", stage[list(types)], types):
         store.backend.execute(
-            f"INSERT INTO enterprise_report ({', '.join(cols)}, status_at, status_by)"
-            f" SELECT {', '.join(cols)}, ?, ? FROM qg_report_stage",
-            [now, actor],
+            "INSERT INTO enterprise_report (report_id, credit_code, period, version, status, explanation, channel,"
+            f" created_at, created_by, status_at, status_by, {values})"
+            " SELECT report_id, credit_code, period, version, CAST(? AS TEXT),"
+            f" {'explanation' if per_row else 'CAST(? AS TEXT)'}, CAST(? AS TEXT), CAST(? AS TIMESTAMP),"
+            f" CAST(? AS TEXT), CAST(? AS TIMESTAMP), CAST(? AS TEXT), {values} FROM qg_report_stage",
+            [status, *([] if per_row else [explanation]), channel, now, actor, now, actor],
         )
         store.backend.execute(
             "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
-            " SELECT report_id, NULL, status, ?, ?, NULL FROM qg_report_stage",
-            [actor, now],
+            " SELECT report_id, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP), NULL FROM qg_report_stage",
+            [status, actor, now],
         )
 
 
