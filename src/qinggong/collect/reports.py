@@ -57,17 +57,22 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
         if required not in frame.columns:
             raise InputError(f"缺少必需的列“{FIELD_LABEL[required]}”", file=file, row=1)
     rows = _rows(frame)
-    out = pd.DataFrame({"_row": rows})
-    out["credit_code"] = frame["credit_code"].astype(str).str.strip().str.upper().to_numpy()
-    out["period"] = frame["period"].astype(str).str.strip().str[:7].to_numpy()
-    bad = ~out["period"].str.match(PERIOD_RE)
+    # Text stays in pandas' (Arrow-backed) string columns: no Python object per cell, and the
+    # engine later scans them without a copy. The frame is assembled once, at the end.
+    columns: dict[str, Any] = {
+        "_row": rows,
+        "credit_code": frame["credit_code"].astype(str).str.strip().str.upper().reset_index(drop=True),
+        "period": frame["period"].astype(str).str.strip().str[:7].reset_index(drop=True),
+    }
+    bad = ~columns["period"].str.match(PERIOD_RE)
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
         raise InputError(f"报告期“{frame['period'].iloc[i]}”格式不正确：应为 YYYY-MM，如 2025-11",
                          file=file, row=int(rows[i]), field="报告期")
-    for column in REPORT_COLUMNS:
+    numbers = np.empty((len(frame), len(REPORT_COLUMNS)), order="F")  # each column written once below
+    for k, column in enumerate(REPORT_COLUMNS):
         if column not in frame.columns:
-            out[column] = np.nan
+            numbers[:, k] = np.nan
             continue
         raw = frame[column]
         values = pd.to_numeric(raw, errors="coerce")
@@ -78,13 +83,19 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
             text = raw.iloc[failed].astype(object)
             blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
             bad[failed[~blank.to_numpy()]] = True
+        array = values.to_numpy(dtype="float64", na_value=np.nan)
         if not bad.any():
-            bad = ~np.isfinite(values.fillna(0.0).to_numpy(dtype="float64"))
+            bad = np.isinf(array)
         if bad.any():
             i = int(np.argmax(bad))
             raise InputError(f"“{raw.iloc[i]}”不是数字：请填写数值（单位{FIELD_BY_COLUMN[column].unit_name}）或留空",
                              file=file, row=int(rows[i]), field=FIELD_LABEL[column])
-        out[column] = values.astype("float64").to_numpy()
+        numbers[:, k] = array
+    # One float block filled in place: building the frame from 13 separate columns would copy
+    # them all again to consolidate.
+    out = pd.DataFrame(numbers, columns=REPORT_COLUMNS, copy=False)
+    for position, (name, column) in enumerate(columns.items()):
+        out.insert(position, name, column)
     dup = out.duplicated(["credit_code", "period"], keep="first")
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
