@@ -59,3 +59,16 @@ def test_fallback_reaches_past_a_fully_hidden_relation():
     everything = supp.copy()
     assert sorted(_fallback([0], everything, relations, cost, whole=True, hops=None)) == [3, 4]
     assert everything.all()
+
+
+def test_an_item_nobody_reported_is_unknown_to_the_attacker_not_a_public_zero():
+    # January: enterprises exist but report no revenue (1月免报); February's 累计 then carries
+    # January's undisclosed revenue. The audit must not treat January's empty cell as a known 0.
+    import pandas as pd
+
+    from qinggong.disclose.suppress import _unreported
+
+    cells = pd.DataFrame({"n_enterprises": [3, 3, 0], "n_rev_m": [0, 3, 0], "n_rev_ytd": [0, 3, 0],
+                          "n_export_m": [3, 3, 0], "n_export_ytd": [3, 3, 0]})
+    assert _unreported(cells, "rev").tolist() == [True, True, False, False, False, False]
+    assert not _unreported(cells, "export").any()  # reported every month; the empty cell is a real zero

@@ -207,6 +207,19 @@ def _unit_values(cells: pd.DataFrame, item: str) -> np.ndarray:
     return values
 
 
+def _unreported(cells: pd.DataFrame, item: str) -> np.ndarray:
+    """Units of cells with enterprises but none reporting `item` (January's financial items,
+    1月免报): nothing is published for the item there, so to an attacker the value is unknown —
+    not a public zero. (1–2月累计 − 2月 is January's revenue, which nobody has published.)"""
+    out = np.zeros(2 * len(cells), dtype=bool)
+    has_firms = cells["n_enterprises"].to_numpy() > 0
+    for offset, column in enumerate(ITEM_COLUMNS[item]):
+        count = f"n_{column[2:]}"
+        if count in cells.columns:
+            out[offset::2] = has_firms & (cells[count].to_numpy() == 0)
+    return out
+
+
 def _cost(cells: pd.DataFrame) -> np.ndarray:
     rev = _unit_values(cells, "rev")
     exp = _unit_values(cells, "export")
@@ -391,7 +404,7 @@ def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary:
         if len(tgt) == 0:
             continue
         need = np.where(primary[tgt], margin * np.abs(values[tgt]), 0.0)
-        bad, n = verify_units(relations, values, supp, tgt, need, nonnegative=nonneg)
+        bad, n = verify_units(relations, values, supp | _unreported(cells, item), tgt, need, nonnegative=nonneg)
         solves += n
         failed.update(bad.tolist())
     return sorted(failed), solves
