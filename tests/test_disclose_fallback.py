@@ -68,7 +68,7 @@ def test_an_item_nobody_reported_is_unknown_to_the_attacker_not_a_public_zero():
 
     from qinggong.disclose.suppress import _unreported
 
-    cells = pd.DataFrame({"n_enterprises": [3, 3, 0], "n_rev_m": [0, 3, 0], "n_rev_ytd": [0, 3, 0],
+    table = pd.DataFrame({"n_enterprises": [3, 3, 0], "n_rev_m": [0, 3, 0], "n_rev_ytd": [0, 3, 0],
                           "n_export_m": [3, 3, 0], "n_export_ytd": [3, 3, 0]})
-    assert _unreported(cells, "rev").tolist() == [True, True, False, False, False, False]
-    assert not _unreported(cells, "export").any()  # reported every month; the empty cell is a real zero
+    assert _unreported(table, "rev").tolist() == [True, True, False, False, False, False]
+    assert not _unreported(table, "export").any()  # reported every month; the empty cell is a real zero
