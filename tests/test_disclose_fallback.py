@@ -72,3 +72,16 @@ def test_an_item_nobody_reported_is_unknown_to_the_attacker_not_a_public_zero():
                           "n_export_m": [3, 3, 0], "n_export_ytd": [3, 3, 0]})
     assert _unreported(table, "rev").tolist() == [True, True, False, False, False, False]
     assert not _unreported(table, "export").any()  # reported every month; the empty cell is a real zero
+
+
+def test_relations_the_figures_break_are_not_handed_to_the_attacker():
+    # YTD_t = YTD_{t-1} + M_t fails by 30 when an enterprise with 30 of 累计 leaves in month t;
+    # the attacker cannot know the 30, so the audit does not use that relation ("drop").
+    from scipy import sparse
+
+    from qinggong.disclose.suppress import Relations, _exact_relations
+
+    values = np.array([100.0, 40.0, 110.0, 60.0, 20.0, 40.0])  # YTD_{t-1}, M_t, YTD_t, parent, child, child
+    matrix = sparse.csr_matrix(np.array([[-1, -1, 1, 0, 0, 0], [0, 0, 0, 1, -1, -1]], dtype=float))
+    kept = _exact_relations(Relations(matrix, ["time", "industry"]), values)
+    assert kept.kinds == ["industry"] and kept.matrix.shape == (1, 6)

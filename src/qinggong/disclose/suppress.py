@@ -210,7 +210,8 @@ def _unit_values(cells: pd.DataFrame, item: str) -> np.ndarray:
 def _unreported(cells: pd.DataFrame, item: str) -> np.ndarray:
     """Units of cells with enterprises but none reporting `item` (January's financial items,
     1月免报): nothing is published for the item there, so to an attacker the value is unknown —
-    not a public zero. (1–2月累计 − 2月 is January's revenue, which nobody has published.)"""
+    not a public zero. (1–2月累计 − 2月 is January's revenue, which nobody has published; see
+    `_known_relations`.)"""
     out = np.zeros(2 * len(cells), dtype=bool)
     has_firms = cells["n_enterprises"].to_numpy() > 0
     for offset, column in enumerate(ITEM_COLUMNS[item]):
@@ -218,6 +219,28 @@ def _unreported(cells: pd.DataFrame, item: str) -> np.ndarray:
         if count in cells.columns:
             out[offset::2] = has_firms & (cells[count].to_numpy() == 0)
     return out
+
+
+def _known_relations(relations: Relations, unknown: np.ndarray) -> Relations:
+    """The relations an attacker can use for an item: those without a unit whose value for the
+    item nobody knows. Such a relation only ties the known units to an unknown amount — the
+    data hold January's total there as 0, so keeping it would hand the attacker that total as
+    an exact right-hand side, the opposite of what he has."""
+    if not unknown.any():
+        return relations
+    touches = (abs(relations.matrix) @ unknown.astype(float)) > 0
+    keep = np.flatnonzero(~touches)
+    return Relations(relations.matrix[keep], [relations.kinds[e] for e in keep])
+
+
+def _exact_relations(relations: Relations, values: np.ndarray) -> Relations:
+    """The relations the item's true figures satisfy (to 1e-9 of the figures involved)."""
+    residual = np.abs(relations.matrix @ values)
+    size = abs(relations.matrix) @ np.abs(values)
+    keep = np.flatnonzero(residual <= 1e-9 * np.maximum(size, 1.0))
+    if len(keep) == len(relations.kinds):
+        return relations
+    return Relations(relations.matrix[keep], [relations.kinds[e] for e in keep])
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:
@@ -389,8 +412,13 @@ def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarra
 
 
 def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary: np.ndarray, targets: np.ndarray,
-           items: list[str], margin: float) -> tuple[list[int], int]:
-    """Suppressed units among `targets` an attacker can narrow below the margin (primary) or pin down."""
+           items: list[str], margin: float, inexact: str = "drop") -> tuple[list[int], int]:
+    """Suppressed units among `targets` an attacker can narrow below the margin (primary) or pin down.
+
+    `inexact` — relations that the true figures of an item do not satisfy exactly (an enterprise
+    leaving within the year breaks 累计 = 上月累计 + 当月): "drop" audits without them, since the
+    attacker cannot know by how much they fail; "exact" hands him the exact shortfall, which is
+    figures nobody published and can leave cells unprotectable whatever is hidden."""
     failed: set[int] = set()
     solves = 0
     for item in items:
@@ -404,7 +432,10 @@ def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary:
         if len(tgt) == 0:
             continue
         need = np.where(primary[tgt], margin * np.abs(values[tgt]), 0.0)
-        bad, n = verify_units(relations, values, supp | _unreported(cells, item), tgt, need, nonnegative=nonneg)
+        usable = relations
+        if inexact == "drop":
+            usable = _exact_relations(_known_relations(relations, _unreported(cells, item)), values)
+        bad, n = verify_units(usable, values, supp, tgt, need, nonnegative=nonneg)
         solves += n
         failed.update(bad.tolist())
     return sorted(failed), solves
@@ -428,6 +459,9 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     count = np.repeat(cells["n_enterprises"].to_numpy(), 2)
     _heuristic(supp, relations, cost, count, margin, singleton)
     items = [i for i in sec.get("verify_items", ["rev"]) if f"v_{i}_m" in cells.columns]
+    inexact = str(sec.get("inexact_relations", "drop"))
+    if inexact not in ("drop", "exact"):
+        raise QinggongError(f"disclosure.yaml 的 secondary.inexact_relations 应为 drop 或 exact，而不是“{inexact}”")
     verify = sec.get("verify", "all")
     # Primary cells must reach the protection margin; secondary cells must not be pinned down.
     targets = np.flatnonzero(supp)
@@ -449,7 +483,7 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
               + [(False, 2), (False, 3)] + [(True, None)] * 3)
     stage = 0
     for rounds in range(1, len(stages) + 2):
-        failed, n = _check(cells, relations, supp, primary, targets, items, margin)
+        failed, n = _check(cells, relations, supp, primary, targets, items, margin, inexact)
         solves += n
         if not failed or stage >= len(stages):
             break
