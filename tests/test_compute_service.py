@@ -122,3 +122,19 @@ def test_compute_sums_provinces_to_national(store):
     rel = (obs.loc[common, "value"] / national[common] - 1).abs()
     print(f"纱: provinces vs national (file 08), {len(common)} months, max rel. diff {rel.max():.4f}")
     assert rel.max() < 1e-3  # measured: equal to 4 decimals in all 20 months
+
+
+def test_enterprise_aggregates_are_not_mixed_into_derived_series(store):
+    # The same indicator, industry and measures from 企业直报 (another unit, other values): the
+    # DERIVED series come from the official figures alone, and nothing collides.
+    _load(store)
+    official = store.read_observations(["OFFICIAL.M.PROFIT._T.000000._Z.YTD.CNY_100M",
+                                        "OFFICIAL.M.PROFIT._T.000000._Z.YOY_YTD.PCT"])
+    enterprise = official[["indicator", "industry", "measure", "unit", "period", "value", "span"]].copy()
+    enterprise["value"] = enterprise["value"] * 0.5 + 1.0
+    enterprise["unit"] = enterprise["unit"].replace({"CNY_100M": "CNY_10K"})
+    store.write_observations(enterprise.assign(dataflow="ENTERPRISE"), source="企业直报")
+    report = compute(store, method="native", workers=1)
+    assert report.series_read == 2
+    implied = store.series_info("DERIVED.M.PROFIT._T.000000._Z.YOY_M_IMPLIED.PCT")
+    assert all(key.startswith("OFFICIAL.") for key in implied["inputs"])

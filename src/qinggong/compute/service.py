@@ -1,6 +1,10 @@
 """`compute`: read published series from the store, derive, write DERIVED series.
 
-For every OFFICIAL/ENTERPRISE series group (same indicator × industry × region × product):
+For every OFFICIAL series group (same indicator × industry × region × product). ENTERPRISE
+aggregates are not derived from: they carry their own comparable-basis growth and counts, and a
+DERIVED key has no source dimension, so a series derived from them would land in the same key
+as the one derived from the official figures of the same industry (企业直报 is never mixed with
+the official series):
 
 * 当月值 published with gaps and 累计值 → the 当月 series completed from 累计 for seasonal
   adjustment (`periods.month_with_ytd`: 1-2月合并 and January = 1-2月累计 − 2月当月);
@@ -125,7 +129,7 @@ def compute(
     listing = store.list_series()
     if listing.empty:
         return report
-    listing = listing[listing["dataflow"] != "DERIVED"]
+    listing = listing[listing["dataflow"] == "OFFICIAL"]
     keys = [k for k in listing["series_key"] if _matches(k, series_filter)]
     report.series_read = len(keys)
     if not keys:
