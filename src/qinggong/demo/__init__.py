@@ -65,6 +65,14 @@ def run_demo(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = db or str(out_dir / "qinggong.duckdb")
+    if db is None:
+        # The demo's own store is an output like the others: a re-run rebuilds it (its generated
+        # enterprise reports would otherwise be refused as duplicates of the last run's).
+        previous = [p for p in (Path(db_url), Path(db_url + ".wal")) if p.exists()]
+        if previous:
+            for path in previous:
+                path.unlink()
+            log(f"重新生成演示数据库：已删除上次运行的 {db_url}")
     results = []
     with Store.open(db_url) as store:
         context = DemoContext(store=store, out_dir=out_dir, db_url=db_url, log=log)
