@@ -48,8 +48,12 @@ def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def _pidx(period: pd.Series) -> np.ndarray:
-    text = period.astype(str)
-    return text.str[:4].astype(int).to_numpy() * 12 + text.str[5:7].astype(int).to_numpy() - 1
+    """Month index (year × 12 + month − 1) of YYYY-MM texts, parsed once per distinct period."""
+    codes, uniques = pd.factorize(period)
+    if not len(uniques):
+        return np.zeros(0, dtype="int64")
+    parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in map(str, uniques)], dtype="int64")
+    return parsed[codes]
 
 
 def _label(column: str) -> str:
