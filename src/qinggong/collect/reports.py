@@ -163,24 +163,20 @@ def _registry_findings(store: Store, *, file: str | None, correction: bool) -> p
         r = unknown.iloc[0]
         raise InputError(f"名录中没有统一社会信用代码为“{r['credit_code']}”的企业：请先登记企业名录",
                          file=file, row=int(r["_row"]), field="统一社会信用代码")
-    month_of = "CAST(EXTRACT(YEAR FROM {d}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM {d}) AS INTEGER)"
     report_month = "CAST(SUBSTR(k.period, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(k.period, 6, 2) AS INTEGER)"
-    early = store.backend.fetch_df(
-        f"SELECT k._row, k.period, e.entry_date FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
-        f" WHERE e.entry_date IS NOT NULL AND {report_month} < {month_of.format(d='e.entry_date')} ORDER BY k._row LIMIT 1"
-    )
-    if len(early):
-        r = early.iloc[0]
-        raise InputError(f"报告期 {r['period']} 早于企业开业时间 {pd.Timestamp(r['entry_date']).date()}：企业当时尚未开业",
-                         file=file, row=int(r["_row"]), field="报告期")
-    late = store.backend.fetch_df(
-        f"SELECT k._row, k.period, e.exit_date FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
-        f" WHERE e.exit_date IS NOT NULL AND {report_month} > {month_of.format(d='e.exit_date')} ORDER BY k._row LIMIT 1"
-    )
-    if len(late):
-        r = late.iloc[0]
-        raise InputError(f"报告期 {r['period']} 晚于企业停业时间 {pd.Timestamp(r['exit_date']).date()}",
-                         file=file, row=int(r["_row"]), field="报告期")
+    for column, before, message in (
+        ("entry_date", "<", "报告期 {period} 早于企业开业时间 {date}：企业当时尚未开业"),
+        ("exit_date", ">", "报告期 {period} 晚于企业停业时间 {date}"),
+    ):
+        date_month = f"CAST(EXTRACT(YEAR FROM e.{column}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM e.{column}) AS INTEGER)"
+        outside = store.backend.fetch_df(
+            f"SELECT k._row, k.period, e.{column} AS day FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
+            f" WHERE e.{column} IS NOT NULL AND {report_month} {before} {date_month} ORDER BY k._row LIMIT 1"
+        )
+        if len(outside):
+            r = outside.iloc[0]
+            raise InputError(message.format(period=r["period"], date=pd.Timestamp(r["day"]).date()),
+                             file=file, row=int(r["_row"]), field="报告期")
     existing = store.backend.fetch_df(
         "SELECT k._row, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_keys k"
         " JOIN enterprise_report r ON r.credit_code = k.credit_code AND r.period = k.period"

@@ -42,6 +42,10 @@ class Relations:
     matrix: sparse.csr_matrix  # equations × units, coefficients ±1
     kinds: list[str] = field(default_factory=list)  # "industry" | "region" | "time" per equation
 
+    def subset(self, keep: np.ndarray) -> "Relations":
+        """Only the equations at positions `keep`."""
+        return Relations(self.matrix[keep], [self.kinds[e] for e in keep])
+
 
 @dataclass
 class Protection:
@@ -230,7 +234,7 @@ def _known_relations(relations: Relations, unknown: np.ndarray) -> Relations:
         return relations
     touches = (abs(relations.matrix) @ unknown.astype(float)) > 0
     keep = np.flatnonzero(~touches)
-    return Relations(relations.matrix[keep], [relations.kinds[e] for e in keep])
+    return relations.subset(keep)
 
 
 def _exact_relations(relations: Relations, values: np.ndarray) -> Relations:
@@ -240,7 +244,7 @@ def _exact_relations(relations: Relations, values: np.ndarray) -> Relations:
     keep = np.flatnonzero(residual <= 1e-9 * np.maximum(size, 1.0))
     if len(keep) == len(relations.kinds):
         return relations
-    return Relations(relations.matrix[keep], [relations.kinds[e] for e in keep])
+    return relations.subset(keep)
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:
