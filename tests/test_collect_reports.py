@@ -151,14 +151,25 @@ def test_template_round_trip_and_wrong_period(ready, tmp_path):
             if title == label:
                 row = 2 if ws.cell(2, 1).value == A else 3
                 ws.cell(row, col).value = values[key]
-    wb["产品产量"].append([A, "2025-11", "P_PAPER", "T", 12.5, 130.0])
+    # A product by its name, in 吨 (the catalog unit of 纸制品 is 万吨).
+    wb["产品产量"].append([A, "2025-11", "纸制品", "吨", 12.5, 130.0])
+    catalog = {row[0]: row for row in wb["产品目录"].iter_rows(min_row=2, values_only=True)}
+    assert catalog["PAPER_PRODUCTS"][1:3] == ("纸制品", "万吨") and "YARN" not in catalog  # light products only
     wb.save(path)
     reports, products, explanations = read_template(path, expected_period="2025-11")
     result = submit_reports(ready, reports, products=products, explanation=explanations, channel="excel", file=path.name)
     assert result["reports"] == 1
     stored = list_reports(ready, period="2025-11")
     assert stored["rev_ytd"].tolist() == [1000.0] and stored["credit_code"].tolist() == [A]
-    assert ready.backend.fetchall("SELECT product, output_m, output_ytd FROM enterprise_report_product") == [("P_PAPER", 12.5, 130.0)]
+    assert ready.backend.fetchall("SELECT product, unit, output_m, output_ytd FROM enterprise_report_product") == [
+        ("PAPER_PRODUCTS", "T_10K", 0.00125, 0.013)]
+    # Next month's template lists the products reported last time, without figures; left
+    # unfilled, they are not read back as product rows.
+    following = tmp_path / "T12.xlsx"
+    assert write_template(ready, "2025-12", following)["product_rows"] == 1
+    prefilled = list(load_workbook(following)["产品产量"].iter_rows(min_row=2, values_only=True))
+    assert prefilled == [(A, "2025-12", "PAPER_PRODUCTS", "万吨", None, None)]
+    assert read_template(following)[1].empty
     with pytest.raises(InputError) as caught:
         read_template(path, expected_period="2025-10")
     assert caught.value.row == 2 and caught.value.field == "报告期" and "2025-11 的模板" in caught.value.reason

@@ -8,6 +8,7 @@ from fractions import Fraction
 from functools import cache
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from qinggong.catalog._files import code_text, frame, read_yaml
@@ -146,3 +147,18 @@ def convert(value: Number, from_unit: str, to_unit: str) -> Number:
     (万台 → 件). Unknown units raise UnknownCodeError.
     """
     return value * conversion_factor(from_unit, to_unit)  # type: ignore[operator,return-value]
+
+
+def scale_values(values: np.ndarray, factors: np.ndarray | float) -> np.ndarray:
+    """values × conversion factors, without binary noise: 0.036 × 100 is 3.6, not 3.5999999999999996.
+
+    Source figures carry at most 15 significant digits, so rounding the product to 15 removes
+    only the artefact of the multiplication (values whose factor is 1 are left as they are)."""
+    values = np.asarray(values, dtype="float64")
+    factors = np.broadcast_to(np.asarray(factors, dtype="float64"), values.shape)
+    out = values * factors
+    scaled = np.flatnonzero((factors != 1.0) & np.isfinite(out))
+    if len(scaled):
+        uniques, inverse = np.unique(out[scaled], return_inverse=True)
+        out[scaled] = np.array([float(f"{v:.15g}") for v in uniques])[inverse]
+    return out

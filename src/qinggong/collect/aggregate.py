@@ -75,25 +75,11 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
     Returns the number of fine cells."""
     b = store.backend
     b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-    period_filter = ""
-    params: list = []
-    if periods:
-        wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
-        period_filter = f" AND period IN ({', '.join('?' for _ in wanted)})"
-        params = wanted
+    period_filter, params = _period_filter(periods)
     region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
     cols = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
     b.execute("DROP TABLE IF EXISTS qg_acc")
-    b.execute(
-        "CREATE TEMP TABLE qg_acc AS SELECT r.credit_code, r.period,"
-        " CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS pidx,"
-        f" e.industry AS ind_s, {region} AS region, {cols}"
-        " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
-        f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
-        " JOIN enterprise e ON e.credit_code = r.credit_code"
-        " WHERE r.rn = 1 AND e.industry IN (SELECT code FROM qg_ind_tree)",
-        params,
-    )
+    b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params)
     parts = []
     for c in REPORT_COLUMNS:
         both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
@@ -120,6 +106,112 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
             f"       FROM qg_acc WHERE {column} IS NOT NULL) t WHERE rn <= 2 GROUP BY ind_s, region, period"
         )
     return int(b.scalar("SELECT COUNT(*) FROM qg_fine"))
+
+
+def _period_filter(periods: list[str] | None) -> tuple[str, list]:
+    """Reports of `periods` and of the same months a year earlier (the comparable base)."""
+    if not periods:
+        return "", []
+    wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
+    return f" AND period IN ({', '.join('?' for _ in wanted)})", wanted
+
+
+def _accepted_sql(region: str, columns: str, period_filter: str) -> str:
+    """The latest 已确认 version of each enterprise and period, for enterprises in the light scope."""
+    return (
+        "SELECT r.report_id, r.credit_code, r.period,"
+        " CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS pidx,"
+        f" e.industry AS ind_s, {region} AS region, {columns}"
+        " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
+        f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
+        " JOIN enterprise e ON e.credit_code = r.credit_code"
+        " WHERE r.rn = 1 AND e.industry IN (SELECT code FROM qg_ind_tree)"
+    )
+
+
+PRODUCT_LEVEL = "R"  # the first dimension of product cells: a product, not an industry
+PRODUCT_COLUMNS = ("output_m", "output_ytd")
+
+
+def aggregate_products(store: Store, *, periods: list[str] | None = None, region_levels: list[str] | None = None,
+                       dominance_items: list[str] | None = None) -> pd.DataFrame:
+    """Product output (主要产品产量) of accepted reports: product × region × period cells.
+
+    Products are measured in their own catalog units, so they never add up across products:
+    cells are linked only along the region hierarchy and in time. The frame has the shape of
+    `aggregate_reports` (ilevel R, the product code in `industry`, plus `product` and `unit`) so
+    that disclosure control treats both alike. Same population (accepted reports of enterprises
+    in the light scope) and the same comparable basis: an enterprise enters a cell's growth only
+    if it reported the product in both months."""
+    levels = [lv for lv in ("P", "N") if lv in (region_levels or ["P", "N"])]
+    if not levels:
+        return pd.DataFrame()
+    finest = levels[0]
+    b = store.backend
+    period_filter, params = _period_filter(periods)
+    region = {"P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[finest]
+    parts = []
+    for c in PRODUCT_COLUMNS:
+        both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
+        parts += [f"SUM(a.{c}) AS v_{c}", f"COUNT(a.{c}) AS n_{c}",
+                  f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
+    with store.transaction():
+        b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
+        b.execute("DROP TABLE IF EXISTS qg_pacc")
+        b.execute(
+            "CREATE TEMP TABLE qg_pacc AS SELECT a.credit_code, a.pidx, a.region, a.period, p.product, p.unit,"
+            " p.output_m, p.output_ytd"
+            f" FROM ({_accepted_sql(region, 'r.version', period_filter)}) a"
+            " JOIN enterprise_report_product p ON p.report_id = a.report_id",
+            params,
+        )
+        b.execute("DROP TABLE IF EXISTS qg_pfine")
+        b.execute(
+            "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "
+            + ", ".join(parts)
+            + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.credit_code = a.credit_code AND p.product = a.product"
+            " AND p.pidx = a.pidx - 12 GROUP BY a.product, a.unit, a.region, a.period"
+        )
+        frames = []
+        sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
+        where, wparams = (f"period IN ({', '.join('?' for _ in periods)})", list(periods)) if periods else ("1 = 1", [])
+        for level in levels:
+            # The finest level keeps its regions; 全国 is a constant (PostgreSQL refuses one in GROUP BY).
+            reg, keys = ("region", "product, region, period") if level == finest else (f"'{NATIONAL}'", "product, period")
+            cells = b.fetch_df(
+                f"SELECT '{PRODUCT_LEVEL}' AS ilevel, '{level}' AS rlevel, product AS industry, product, MAX(unit) AS unit,"
+                f" {reg} AS region, period, SUM(n_enterprises) AS n_enterprises, {sums}"
+                f" FROM qg_pfine WHERE {where} GROUP BY {keys}",
+                wparams,
+            )
+            for column in dominance_items or []:
+                top = b.fetch_df(
+                    f"SELECT product, {reg} AS region, period, MAX(CASE WHEN rn = 1 THEN x END) AS x1,"
+                    " MAX(CASE WHEN rn = 2 THEN x END) AS x2"
+                    f" FROM (SELECT product, region, period, {column} AS x,"
+                    f"       ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {column} DESC) AS rn"
+                    f"       FROM qg_pacc WHERE {column} IS NOT NULL AND {where}) t WHERE rn <= 2 GROUP BY {keys}",
+                    wparams,
+                ).rename(columns={"x1": f"x1_{column}", "x2": f"x2_{column}"})
+                cells = cells.merge(top, on=["product", "region", "period"], how="left")
+            frames.append(cells)
+        for table in ("qg_pacc", "qg_pfine", "qg_ind_tree"):
+            b.execute(f"DROP TABLE IF EXISTS {table}")
+    return _typed(pd.concat(frames, ignore_index=True))
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    for column in out.columns:
+        if column[:2] in ("v_", "c_", "b_", "x1", "x2"):
+            out[column] = pd.to_numeric(out[column]).astype("float64")
+        elif column[:2] == "n_":
+            out[column] = pd.to_numeric(out[column]).fillna(0).astype("int64")
+    for column in ("ilevel", "rlevel", "industry", "region", "period", "product", "unit"):
+        if column in out.columns:
+            out[column] = out[column].astype(str)
+    if out.empty:
+        return out
+    return out.sort_values(["period", "ilevel", "rlevel", "industry", "region"]).reset_index(drop=True)
 
 
 def _shift(period: str, months: int) -> str:
@@ -202,16 +294,7 @@ def aggregate_reports(
             frames.append(cells)
         for table in ["qg_acc", "qg_fine", "qg_ind_tree", *(f"qg_top_{c}" for c in dominance_items or [])]:
             store.backend.execute(f"DROP TABLE IF EXISTS {table}")
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    for column in out.columns:
-        if column[:2] in ("v_", "c_", "b_", "x1", "x2"):
-            out[column] = pd.to_numeric(out[column]).astype("float64")
-        elif column[:2] == "n_":
-            out[column] = pd.to_numeric(out[column]).fillna(0).astype("int64")
-    for column in ("ilevel", "rlevel", "industry", "region", "period"):
-        if column in out.columns:
-            out[column] = out[column].astype(str)
-    return out.sort_values(["period", "ilevel", "rlevel", "industry", "region"]).reset_index(drop=True)
+    return _typed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
 
 def comparable_growth(cells: pd.DataFrame, column: str) -> pd.Series:

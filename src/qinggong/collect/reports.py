@@ -135,11 +135,56 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
         if negative.any():
             i = int(np.argmax(negative.to_numpy()))
             raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
+    _resolve_products(out, file=file)
+    ytd_below = out["output_ytd"] < out["output_m"]
+    if ytd_below.any():
+        i = int(np.argmax(ytd_below.to_numpy()))
+        raise InputError("产品产量1-N月累计小于本月", file=file, row=int(rows[i]), field=FIELD_LABEL["output_ytd"])
     dup = out.duplicated(["credit_code", "period", "product"])
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
         raise InputError(f"产品“{out['product'].iloc[i]}”重复填报", file=file, row=int(rows[i]), field="产品代码")
     return out
+
+
+def _resolve_products(out: pd.DataFrame, *, file: str | None) -> None:
+    """Product codes (or names) to catalog codes, outputs converted to the product's catalog unit
+    (in place). Looked up once per distinct spelling, not per row."""
+    from qinggong.catalog import product, recognize_product, unit
+    from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
+    from qinggong.errors import UnknownCodeError
+
+    rows = out["_row"].to_numpy()
+    codes: dict[str, str | None] = {}
+    for text in out["product"].unique():
+        try:
+            found = product(text)
+        except UnknownCodeError:
+            code = recognize_product(text)
+            found = product(code) if code else None
+        codes[text] = found.code if found is not None and found.kind == "industrial_product" else None
+    product_codes = out["product"].map(codes)
+    if product_codes.isna().any():
+        i = int(np.argmax(product_codes.isna().to_numpy()))
+        raise InputError(f"产品“{out['product'].iloc[i]}”不在主要工业产品目录中（可用 qinggong catalog products 查看代码）",
+                         file=file, row=int(rows[i]), field="产品代码")
+    factors = np.ones(len(out))
+    for (code, text), at in out.assign(product=product_codes).groupby(["product", "unit"], sort=False).indices.items():
+        target = product(code).unit
+        source = None if text in ("", "nan", "None") else unit_code_for_label(text)
+        try:
+            factors[at] = conversion_factor(source, target) if source and target else np.nan
+        except (UnknownCodeError, IncompatibleUnitsError):
+            factors[at] = np.nan
+        if np.isnan(factors[at[0]]):
+            i = int(at[0])
+            wanted = f"应为{unit(target).name}或可换算的单位" if target else "目录中该产品没有计量单位"
+            raise InputError(f"产品“{product(code).name}”的计量单位“{text}”不对：{wanted}", file=file,
+                             row=int(rows[i]), field="计量单位")
+    out["product"] = product_codes.to_numpy()
+    out["unit"] = product_codes.map({c: product(c).unit for c in product_codes.unique()}).to_numpy()
+    for c in ("output_m", "output_ytd"):
+        out[c] = scale_values(out[c].to_numpy(dtype="float64"), factors)
 
 
 def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None, correction: bool) -> pd.DataFrame:

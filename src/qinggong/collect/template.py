@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qinggong.catalog import products, unit
 from qinggong.collect.forms import FIELDS, PRODUCT_FIELDS, is_exempt
 from qinggong.collect.registry import list_enterprises
 from qinggong.collect.reports import PERIOD_RE
@@ -18,6 +19,7 @@ from qinggong.store import Store
 INFO_SHEET = "填报说明"
 REPORT_SHEET = "月报"
 PRODUCT_SHEET = "产品产量"
+CATALOG_SHEET = "产品目录"
 PERIOD_CELL = "B2"
 TEMPLATE_MARK = "qinggong 企业直报月报模板"
 
@@ -41,6 +43,8 @@ def write_template(store: Store, period: str, path: str | Path, *, credit_codes:
     info["A2"], info[PERIOD_CELL] = "报告期", period
     info["A3"] = "金额单位：万元；用工：人。1月份财务指标（营业收入、营业成本、利润总额、存货、应收账款、用工）免报，请留空。"
     info["A4"] = "请勿修改表头和报告期；本模板只能用于上述报告期。提示性审核未通过时须填写“说明”列。"
+    info["A5"] = ("产品产量：已按上期报表列出产品，请填写本月和1-N月累计产量；新增产品请按“产品目录”工作表填写产品代码"
+                  "（或产品名称）和计量单位（目录单位或可换算的单位，如千升、吨）。")
     info["A1"].font = Font(bold=True)
     ws = wb.create_sheet(REPORT_SHEET)
     headers = ["统一社会信用代码", "企业名称", "报告期", *[f.name for f in FIELDS], "说明"]
@@ -65,8 +69,36 @@ def write_template(store: Store, period: str, path: str | Path, *, credit_codes:
     ps.append(["统一社会信用代码", "报告期", "产品代码", "计量单位", PRODUCT_FIELDS["output_m"], PRODUCT_FIELDS["output_ytd"]])
     for cell in ps[1]:
         cell.font = Font(bold=True)
+    known = _last_products(store, period, firms["credit_code"].tolist())
+    for rec in known.itertuples():
+        ps.append([rec.credit_code, period, rec.product, unit(rec.unit).name if rec.unit else None, None, None])
+    catalog = wb.create_sheet(CATALOG_SHEET)
+    catalog.append(["产品代码", "产品名称", "计量单位", "国民经济行业代码"])
+    for cell in catalog[1]:
+        cell.font = Font(bold=True)
+    listed = products("industrial_product")
+    for rec in listed[listed["light"].fillna(False).astype(bool)].itertuples():
+        catalog.append([rec.code, rec.name, unit(rec.unit).name if rec.unit else None, rec.gbt4754])
     wb.save(path)
-    return {"path": str(path), "period": period, "enterprises": len(firms)}
+    return {"path": str(path), "period": period, "enterprises": len(firms), "product_rows": len(known)}
+
+
+def _last_products(store: Store, period: str, credit_codes: list[str]) -> pd.DataFrame:
+    """The products each enterprise reported in its latest report before `period`, to pre-fill
+    the product sheet (the enterprise fills in the figures, and adds or deletes rows)."""
+    if not credit_codes:
+        return pd.DataFrame(columns=["credit_code", "product", "unit"])
+    frame = store.backend.fetch_df(
+        "SELECT r.credit_code, p.product, p.unit FROM enterprise_report_product p"
+        " JOIN enterprise_report r ON r.report_id = p.report_id"
+        " JOIN (SELECT credit_code, MAX(period) AS period FROM enterprise_report"
+        "       WHERE period < ? AND status <> 'SUPERSEDED' GROUP BY credit_code) last"
+        "   ON last.credit_code = r.credit_code AND last.period = r.period"
+        " WHERE r.status <> 'SUPERSEDED'",
+        [period],
+    )
+    frame = frame[frame["credit_code"].isin(set(credit_codes))].drop_duplicates(["credit_code", "product"])
+    return frame.sort_values(["credit_code", "product"]).reset_index(drop=True)
 
 
 def read_template(path: str | Path, *, expected_period: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
@@ -117,7 +149,9 @@ def read_template(path: str | Path, *, expected_period: str | None = None) -> tu
     prod = pd.DataFrame()
     if len(products) > 1:
         p_header = [str(h).strip() if h is not None else "" for h in products[0]]
-        p_body = [(i + 2, r) for i, r in enumerate(products[1:]) if any(v not in (None, "") for v in r)]
+        # Pre-filled product rows left without figures are products not made this month.
+        figures = [j for j, h in enumerate(p_header) if h in PRODUCT_FIELDS.values()]
+        p_body = [(i + 2, r) for i, r in enumerate(products[1:]) if any(r[j] not in (None, "") for j in figures if j < len(r))]
         prod = pd.DataFrame([list(r[: len(p_header)]) for _, r in p_body], columns=p_header)
         prod["_row"] = [i for i, _ in p_body]
         bad = prod["报告期"].astype(str).str.strip().str[:7] != period

@@ -36,6 +36,28 @@ class Panel:
     enterprises: pd.DataFrame  # registry columns (Chinese-free column names as in the database)
     reports: pd.DataFrame  # credit_code, period and the report columns
     periods: list[str]
+    products: pd.DataFrame | None = None  # credit_code, period, product, unit, output_m, output_ytd
+
+
+def _main_products(industry: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A catalog product for each enterprise whose 小类 makes one (the most specific GB/T 4754
+    code that prefixes it), else None."""
+    from qinggong.catalog import products
+
+    catalog = products("industrial_product")
+    catalog = catalog[catalog["light"].fillna(False).astype(bool) & catalog["gbt4754"].notna() & catalog["unit"].notna()]
+    by_code: dict[str, list[str]] = {}
+    for rec in catalog.itertuples():
+        by_code.setdefault(str(rec.gbt4754), []).append(rec.code)
+    out = np.full(len(industry), None, dtype=object)
+    for code in np.unique(industry):
+        for length in (4, 3, 2):
+            choices = by_code.get(str(code)[:length])
+            if choices:
+                at = np.flatnonzero(industry == code)
+                out[at] = rng.choice(sorted(choices), size=len(at))
+                break
+    return out
 
 
 def month_periods(end: str, months: int) -> list[str]:
@@ -175,4 +197,30 @@ def generate_panel(n_enterprises: int = 2000, *, end: str = "2025-11", months: i
             "generated": True,
         }
     )
-    return Panel(enterprises=enterprises, reports=reports[["credit_code", "period", *REPORT_COLUMNS]], periods=periods)
+    # Main product output: a share of revenue at a product price drawn per product (万元 per
+    # catalog unit), cumulated within the year like the financial items.
+    from qinggong.catalog import product as catalog_product
+
+    main = _main_products(industry, rng)
+    makes = np.array([p is not None for p in main])
+    share = rng.uniform(0.5, 0.9, size=n)
+    names_made = sorted(set(main[makes]))
+    price = dict(zip(names_made, 10 ** rng.uniform(2.5, 4.0, size=len(names_made))))
+    unit_price = np.array([price.get(p, np.nan) for p in main])
+    out_m = np.round(np.where(active, rev * share[:, None] / np.where(makes, unit_price, 1.0)[:, None], 0.0), 4)
+    out_ytd = np.zeros_like(out_m)
+    for y in np.unique(year_of):
+        cols = np.flatnonzero(year_of == y)
+        out_ytd[:, cols] = np.cumsum(out_m[:, cols], axis=1)
+    made = makes[rows_e]
+    product_rows = pd.DataFrame({
+        "credit_code": credit[rows_e][made],
+        "period": period_arr[rows_t][made],
+        "product": main[rows_e][made],
+        "output_m": out_m[:, keep][rows_e, rows_t][made],
+        "output_ytd": np.round(out_ytd[:, keep][rows_e, rows_t][made], 4),
+    })
+    units = {p: catalog_product(p).unit for p in names_made}
+    product_rows.insert(3, "unit", product_rows["product"].map(units))
+    return Panel(enterprises=enterprises, reports=reports[["credit_code", "period", *REPORT_COLUMNS]], periods=periods,
+                 products=product_rows)

@@ -36,7 +36,8 @@ def run(context: DemoContext) -> list[Path]:
         findings = validate_reports(store, normalize_reports(month))
         explanations = {c: "（生成）经核实数据属实：订单波动" for c in findings["credit_code"].unique()}
         findings_all.append(findings)
-        submit_reports(store, month, actor=ACTOR, explanation=explanations, channel="demo")
+        made = panel.products[panel.products["period"] == period]
+        submit_reports(store, month, actor=ACTOR, explanation=explanations, channel="demo", products=made)
         review_reports(store, None, "approve", actor=REVIEWER, period=period)
         review_reports(store, None, "confirm", actor=REVIEWER, period=period)
     findings = pd.concat(findings_all, ignore_index=True)
@@ -53,11 +54,18 @@ def run(context: DemoContext) -> list[Path]:
         f"汇总：{summary['cells']} 个单元格，初级保密 {summary['suppressed_primary']}，次级保密 {summary['suppressed_secondary']}，"
         f"线性规划核验：{summary['verification']} {summary['verified_units']} 个，未受保护 {summary['unprotected_units']}"
     )
+    made = summary["products"]
+    context.log(
+        f"产品产量：{len(panel.products)} 条产品报表，{made['cells']} 个产品单元格，初级保密 {made.get('suppressed_primary', 0)}，"
+        f"次级保密 {made.get('suppressed_secondary', 0)}，未受保护 {made.get('unprotected_units', 0)}"
+    )
     files = [registry_csv]
     findings_csv = folder / "审核提示（生成）.csv"
     findings.to_csv(findings_csv, index=False, encoding="utf-8-sig")
     table_csv = folder / f"营业收入累计_{END}（企业直报，含保密标志）.csv"
     public_table(store, indicator="REV", measure="YTD", period=END, out=table_csv)
+    output_csv = folder / f"主要产品产量累计_{END}（企业直报，含保密标志）.csv"
+    public_table(store, indicator="OUTPUT", measure="YTD", period=END, out=output_csv)
     template = folder / f"月报模板_{END}.xlsx"
     write_template(store, END, template)
     history = list_reports(store, credit_code=last["credit_code"].iloc[0], period=END, all_versions=True)
@@ -65,7 +73,7 @@ def run(context: DemoContext) -> list[Path]:
     public = {k: v for k, v in summary.items() if k != "write"}
     public["correction_versions"] = history[["version", "status"]].to_dict(orient="records")
     summary_json.write_text(json.dumps(public, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    files += [findings_csv, table_csv, template, summary_json]
+    files += [findings_csv, table_csv, output_csv, template, summary_json]
     context.shared["enterprise_summary"] = public
     return files
 

@@ -12,8 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qinggong.collect.aggregate import aggregate_reports, comparable_growth
-from qinggong.collect.forms import FIELDS
+from qinggong.collect.aggregate import (
+    PRODUCT_COLUMNS,
+    PRODUCT_LEVEL,
+    aggregate_products,
+    aggregate_reports,
+    comparable_growth,
+)
+from qinggong.collect.forms import FIELDS, REPORT_COLUMNS
 from qinggong.config import method_version
 from qinggong.disclose.suppress import CONF_LABELS, Protection, params, protect_cells
 from qinggong.store import Store
@@ -53,9 +59,44 @@ def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
     count["conf_status"] = "F"
     frames.append(count)
     out = pd.concat(frames, ignore_index=True)
+    out["product"] = "_Z"
+    return _enterprise_flow(out)
+
+
+def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
+    """Long observations of protected product cells: OUTPUT per product in its catalog unit,
+    当月 and 1–N月累计 with their comparable-basis 同比, and the number of producing enterprises."""
+    frames = []
+    base = protected[["region", "period", "product"]]
+    for column, conf_column, measure in (("output_m", "conf_m", "M"), ("output_ytd", "conf_ytd", "YTD")):
+        conf = protected[conf_column].to_numpy()
+        hidden = conf != "F"
+        reported = protected[f"n_{column}"].to_numpy() > 0
+        level = protected[f"v_{column}"].to_numpy(dtype="float64")
+        growth = comparable_growth(protected, column).to_numpy(dtype="float64")
+        for kind, values, units, keep in (
+            (measure, level, protected["unit"].to_numpy(), reported),
+            (_YOY[measure], growth, np.full(len(protected), "PCT"), reported & np.isfinite(growth)),
+        ):
+            part = base[keep].copy()
+            part["indicator"] = "OUTPUT"
+            part["measure"] = kind
+            part["unit"] = units[keep]
+            part["value"] = np.where(hidden[keep], np.nan, values[keep])
+            part["status"] = np.where(hidden[keep], "C", "A")
+            part["conf_status"] = conf[keep]
+            frames.append(part)
+    count = base.assign(indicator="ENTERPRISES", measure="EOP", unit="EA",
+                        value=protected["n_enterprises"].to_numpy(dtype="float64"), status="A", conf_status="F")
+    frames.append(count)
+    out = pd.concat(frames, ignore_index=True)
+    out["industry"] = "_Z"  # as in the official product series: a product is not an industry
+    return _enterprise_flow(out)
+
+
+def _enterprise_flow(out: pd.DataFrame) -> pd.DataFrame:
     out["dataflow"] = "ENTERPRISE"
     out["freq"] = "M"
-    out["product"] = "_Z"
     out["source_name"] = SOURCE
     out["note"] = np.where(out["status"] == "C", "保密（统计法第二十五条）", None)
     return out
@@ -68,17 +109,29 @@ def publish_enterprise_aggregates(
     """Aggregate accepted reports, protect the cells and store them; returns a summary."""
     config = config or params()
     dominance = list(config.get("primary", {}).get("dominance_items", []))
-    cells = aggregate_reports(store, periods=periods, tables=tables, dominance_items=dominance)
+    cells = aggregate_reports(store, periods=periods, tables=tables,
+                              dominance_items=[c for c in dominance if c in REPORT_COLUMNS])
     if cells.empty:
         return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0}
     protection = protect_cells(cells, config, tables)
-    obs = enterprise_observations(protection.cells)
+    obs = [enterprise_observations(protection.cells)]
+    product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
+    products = aggregate_products(store, periods=periods, region_levels=product_regions,
+                                  dominance_items=[c for c in dominance if c in PRODUCT_COLUMNS])
+    product_protection = None
+    if len(products):
+        product_protection = protect_cells(products, config, [{"industry": [PRODUCT_LEVEL], "region": product_regions}])
+        obs.append(product_observations(product_protection.cells))
+    observations = pd.concat(obs, ignore_index=True)
     result = store.write_observations(
-        obs, source=SOURCE, action="enterprise.aggregate", actor=actor,
-        details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells)},
+        observations, source=SOURCE, action="enterprise.aggregate", actor=actor,
+        details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells),
+                 "product_cells": len(products)},
     )
-    return {**summary(protection), "observations": len(obs), "write": result.as_dict(),
-            "method": method_version("disclosure")}
+    out = {**summary(protection), "observations": len(observations), "write": result.as_dict(),
+           "method": method_version("disclosure")}
+    out["products"] = summary(product_protection) if product_protection is not None else {"cells": 0}
+    return out
 
 
 def summary(protection: Protection) -> dict:
@@ -105,10 +158,14 @@ def public_table(store: Store, *, indicator: str = "REV", measure: str = "YTD", 
     frame = store.read_observations(dataflow="ENTERPRISE", indicator=indicator, measure=measure)
     if period:
         frame = frame[frame["period"] == period]
-    table = frame[["series_key", "industry", "region", "period", "value", "conf_status"]].copy()
+    columns = ["series_key", "industry", "region", "product", "unit", "period", "value", "conf_status"]
+    if not (frame["product"] != "_Z").any():
+        columns = [c for c in columns if c not in ("product", "unit")]
+    table = frame[columns].copy()
     table["conf_label"] = table["conf_status"].map(CONF_LABELS)
     if out:
-        table.rename(columns={"series_key": "KEY", "industry": "INDUSTRY", "region": "REGION", "period": "TIME_PERIOD",
-                              "value": "OBS_VALUE", "conf_status": "CONF_STATUS", "conf_label": "保密说明"}
+        table.rename(columns={"series_key": "KEY", "industry": "INDUSTRY", "region": "REGION", "product": "PRODUCT",
+                              "unit": "UNIT_MEASURE", "period": "TIME_PERIOD", "value": "OBS_VALUE",
+                              "conf_status": "CONF_STATUS", "conf_label": "保密说明"}
                      ).to_csv(out, index=False, encoding="utf-8-sig")
     return table

@@ -5,7 +5,9 @@ Units of protection: every aggregate cell (industry × region × period) appears
 - industry: parent = Σ children (published industry tree, per region level in the grid);
 - region: parent = Σ children (county → province → 全国, per industry level);
 - time: YTD_t = YTD_{t−1} + M_t within a year, and YTD = M in January.
-Cells that do not exist (no enterprise) are public zeros. Right-hand sides use the true
+Product tables (ilevel R, the product code in the industry position) have no industry
+relation: products in different units do not add up. Cells that do not exist (no enterprise)
+are public zeros. Right-hand sides use the true
 values, so the system is consistent even where the enterprise set changes within a year; that
 hands the attacker more than he has, which errs on the safe side.
 """
@@ -31,8 +33,8 @@ CONF_LABELS = {"F": "可公开", "A": "初级保密（企业数过少）", "O": 
 KINDS = ("M", "YTD")
 ITEM_COLUMNS = {"rev": ("v_rev_m", "v_rev_ytd"), "cost": ("v_cost_m", "v_cost_ytd"),
                 "export": ("v_export_m", "v_export_ytd"), "orders": ("v_orders_m", "v_orders_ytd"),
-                "profit": ("v_profit_m", "v_profit_ytd")}
-NONNEGATIVE = {"rev", "cost", "export", "orders"}
+                "profit": ("v_profit_m", "v_profit_ytd"), "output": ("v_output_m", "v_output_ytd")}
+NONNEGATIVE = {"rev", "cost", "export", "orders", "output"}
 
 
 @dataclass
@@ -126,6 +128,9 @@ def _parent_maps(tables: list[dict] | None) -> tuple[dict, dict]:
     ind_parent: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
     incomplete: dict[str, set[tuple[str, str]]] = {}
     for r, levels in ind_levels_at.items():
+        levels = [lv for lv in levels if lv in "SGDT"]  # product tables (R) have no hierarchy
+        if not levels:
+            continue
         lowest = min(levels, key="SGDT".index)
         mapping: dict[tuple[str, str], tuple[str, str]] = {}
         partial: set[tuple[str, str]] = set()
@@ -248,9 +253,12 @@ def _exact_relations(relations: Relations, values: np.ndarray) -> Relations:
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:
-    rev = _unit_values(cells, "rev")
-    exp = _unit_values(cells, "export")
-    return np.where(rev > 0, rev, exp)
+    """What hiding a unit costs users: its revenue, else its exports (or a product's output)."""
+    present = [i for i in ("rev", "export", "output") if ITEM_COLUMNS[i][0] in cells.columns]
+    cost = _unit_values(cells, present[0])
+    for item in present[1:]:
+        cost = np.where(cost > 0, cost, _unit_values(cells, item))
+    return cost
 
 
 def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: np.ndarray, margin: float,

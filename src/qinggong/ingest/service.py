@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from qinggong import catalog
-from qinggong.catalog.units import conversion_factor
+from qinggong.catalog.units import conversion_factor, scale_values
 from qinggong.errors import InputError, QinggongError
 from qinggong.ingest import detect, periods
 from qinggong.ingest.mapping import Mapping, apply_mapping
@@ -445,19 +445,6 @@ def _dedupe(obs: pd.DataFrame, report_for: dict[str, FileReport]) -> pd.DataFram
 
 
 # --------------------------------------------------------------------------- the import
-def _converted(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
-    """values × unit factor, without binary noise: 0.036 × 100 is 3.6, not 3.5999999999999996.
-
-    Source figures carry at most 15 significant digits, so rounding the product to 15 removes
-    only the artefact of the multiplication."""
-    out = values * factors
-    scaled = np.flatnonzero((factors != 1.0) & np.isfinite(out))
-    if len(scaled):
-        uniques, inverse = np.unique(out[scaled], return_inverse=True)
-        out[scaled] = np.array([float(f"{v:.15g}") for v in uniques])[inverse]
-    return out
-
-
 def table_observations(table: RawTable, report: FileReport, mapping: Mapping | None) -> pd.DataFrame:
     rec = recognise_series(table, mapping)
     cells = table.cells
@@ -507,7 +494,7 @@ def table_observations(table: RawTable, report: FileReport, mapping: Mapping | N
     for i in np.flatnonzero(invalid):
         r = obs.iloc[i]
         table.reject(int(r["row"]), r["column"], f"“{r['value_text']}”不是数值", r["value_text"])
-    obs = obs.assign(value=_converted(values, obs["factor"].to_numpy()))
+    obs = obs.assign(value=scale_values(values, obs["factor"].to_numpy()))
     obs = obs[~invalid]
     missing = missing[~invalid]
     status = obs["status"].astype(str).str.strip().str.upper() if "status" in obs else pd.Series("A", index=obs.index)

@@ -1,0 +1,121 @@
+"""主要产品产量 in enterprise reports: product codes and units checked against the catalog at
+submission, comparable-basis aggregation by product × region × period on both engines, and
+disclosure control of the published product cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qinggong.collect import make_credit_code, register_enterprises, review_reports, submit_reports
+from qinggong.collect.aggregate import aggregate_products, comparable_growth
+from qinggong.disclose import publish_enterprise_aggregates
+from qinggong.errors import InputError
+
+ZJ = [make_credit_code("330102", 40 + i) for i in range(4)]
+GD = make_credit_code("440305", 50)
+# 1–3月累计啤酒产量, 万千升, by enterprise. ZJ[2] exits after 2024, ZJ[3] enters in 2025, and GD
+# reports in both years but makes beer only in 2025: neither is in the comparable base.
+BEER_YTD = {("2024-03", ZJ[0]): 10.0, ("2024-03", ZJ[1]): 20.0, ("2024-03", ZJ[2]): 30.0,
+            ("2025-03", ZJ[0]): 12.0, ("2025-03", ZJ[1]): 18.0, ("2025-03", ZJ[3]): 5.0, ("2025-03", GD): 7.0}
+
+
+def _form(code, period):
+    return {"credit_code": code, "period": period, "rev_m": 100.0, "rev_ytd": 300.0, "cost_m": 80.0, "cost_ytd": 240.0,
+            "profit_m": 5.0, "profit_ytd": 15.0, "export_m": 1.0, "export_ytd": 3.0, "inv_eop": 10.0, "ar_eop": 20.0,
+            "emp_m": 10, "orders_m": 100.0, "orders_ytd": 300.0}
+
+
+def _registry():
+    rows = [{"credit_code": c, "name": f"浙江啤酒{i}", "industry": "1513", "region": "330102", "size_class": "S",
+             "entry_date": "2025-01-01" if i == 3 else "2010-01-01", "exit_date": "2024-12-31" if i == 2 else None}
+            for i, c in enumerate(ZJ)]
+    rows.append({"credit_code": GD, "name": "广东啤酒", "industry": "1513", "region": "440305", "size_class": "S",
+                 "entry_date": "2010-01-01"})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def beer(store):
+    register_enterprises(store, _registry())
+    for period in ("2024-03", "2025-03"):
+        reporting = [c for c in ZJ + [GD] if (period, c) in BEER_YTD or c == GD]
+        products = pd.DataFrame([
+            # ZJ[0] reports in 千升: stored in the catalog unit, 万千升.
+            {"统一社会信用代码": c, "报告期": period, "产品代码": "啤酒" if c == ZJ[0] else "BEER",
+             "计量单位": "千升" if c == ZJ[0] else "万千升",
+             "产品产量（本月）": v / 3 * (1e4 if c == ZJ[0] else 1), "产品产量（1-N月累计）": v * (1e4 if c == ZJ[0] else 1)}
+            for (p, c), v in BEER_YTD.items() if p == period
+        ])
+        submit_reports(store, pd.DataFrame([_form(c, period) for c in reporting]), products=products,
+                       explanation="测试面板：只报三月")
+        review_reports(store, None, "approve", period=period)
+        review_reports(store, None, "confirm", period=period)
+    return store
+
+
+def test_product_cells_use_the_comparable_basis(beer):
+    cells = aggregate_products(beer, dominance_items=["output_ytd"])
+    assert set(cells["product"]) == {"BEER"} and set(cells["unit"]) == {"KL_10K"}
+    by = cells.set_index(["rlevel", "region", "period"])
+    zj = by.loc[("P", "330000", "2025-03")]
+    assert zj["n_enterprises"] == 3 and zj["v_output_ytd"] == pytest.approx(35.0)
+    # Comparable: ZJ[0] and ZJ[1] only (ZJ[2] left, ZJ[3] is new): 30 against 30.
+    assert zj["c_output_ytd"] == pytest.approx(30.0) and zj["b_output_ytd"] == pytest.approx(30.0)
+    national = by.loc[("N", "000000", "2025-03")]
+    assert national["n_enterprises"] == 4 and national["v_output_ytd"] == pytest.approx(42.0)
+    assert national["b_output_ytd"] == pytest.approx(30.0)  # GD made no beer in 2024: not in the base
+    growth = comparable_growth(cells, "output_ytd")
+    assert growth[cells.index[(cells["rlevel"] == "N") & (cells["period"] == "2025-03")][0]] == pytest.approx(0.0)
+    # The ratio of levels says −30 %; the comparable basis says 0 %.
+    assert national["v_output_ytd"] / by.loc[("N", "000000", "2024-03")]["v_output_ytd"] - 1 == pytest.approx(-0.3)
+    assert zj["x1_output_ytd"] == pytest.approx(18.0) and zj["x2_output_ytd"] == pytest.approx(12.0)
+    assert zj["v_output_m"] == pytest.approx(35.0 / 3)
+
+
+def test_published_product_series_are_protected(beer):
+    summary = publish_enterprise_aggregates(beer)
+    assert summary["products"]["cells"] == 5  # 2024-03: 浙江, 全国; 2025-03: 浙江, 广东, 全国
+    assert summary["products"]["unprotected_units"] == 0
+    obs = beer.read_observations(dataflow="ENTERPRISE", indicator="OUTPUT", measure="YTD")
+    assert set(obs["product"]) == {"BEER"} and set(obs["unit"]) == {"KL_10K"} and set(obs["industry"]) == {"_Z"}
+    at = obs[obs["period"] == "2025-03"].set_index("region")
+    # Guangdong: one enterprise (A); Zhejiang: two enterprises make 30 of 35 (dominated).
+    assert at.loc["440000", "conf_status"] == "A" and np.isnan(at.loc["440000", "value"])
+    assert at.loc["330000", "conf_status"] in ("G", "D") and np.isnan(at.loc["330000", "value"])
+    published = {r for r in at.index if at.loc[r, "conf_status"] == "F"}
+    # Never two of the three cells of 全国 = 浙江 + 广东 published with the third hidden.
+    assert len(published & {"000000", "330000", "440000"}) != 2
+    counts = beer.read_observations(dataflow="ENTERPRISE", indicator="ENTERPRISES")
+    beer_counts = counts[(counts["product"] == "BEER") & (counts["period"] == "2025-03")].set_index("region")["value"]
+    assert beer_counts.to_dict() == {"000000": 4.0, "330000": 3.0, "440000": 1.0}
+
+
+def _products(**override):
+    row = {"统一社会信用代码": ZJ[0], "报告期": "2025-03", "产品代码": "BEER", "计量单位": "万千升",
+           "产品产量（本月）": 4.0, "产品产量（1-N月累计）": 12.0}
+    row.update(override)
+    return pd.DataFrame([row])
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ({"产品代码": "不存在的产品"}, "产品代码", "不在主要工业产品目录中"),
+        ({"产品代码": "FURNITURE_RETAIL"}, "产品代码", "不在主要工业产品目录中"),
+        ({"计量单位": "万吨"}, "计量单位", "应为万千升"),
+        ({"计量单位": "桶桶"}, "计量单位", "应为万千升"),
+        ({"产品产量（1-N月累计）": 3.0}, "产品产量（1-N月累计）", "累计小于本月"),
+        ({"产品产量（本月）": "四万"}, "产品产量（本月）", "不是数字"),
+    ],
+)
+def test_bad_product_rows_are_refused_and_nothing_is_stored(store, override, field, words):
+    register_enterprises(store, _registry())
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, pd.DataFrame([_form(ZJ[0], "2025-03")]), products=_products(**override),
+                       explanation="测试", file="月报.xlsx")
+    assert caught.value.field == field and caught.value.row == 2 and words in caught.value.reason
+    assert "月报.xlsx" in str(caught.value)
+    assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0
+    assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report_product") == 0
