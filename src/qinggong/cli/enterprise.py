@@ -227,3 +227,9 @@ def aggregate_cmd(
         f"线性规划核验 {summary.get('verified_units', 0)} 个敏感单元（{summary.get('verification', '—')}），"
         f"未受保护 {summary.get('unprotected_units', 0)} 个。"
     )
+    made = summary.get("products", {})
+    if made.get("cells"):
+        console.print(
+            f"主要产品产量：{made['cells']} 个产品单元格，初级保密 {made['suppressed_primary']} 个、"
+            f"次级保密 {made['suppressed_secondary']} 个，未受保护 {made['unprotected_units']} 个。"
+        )
