@@ -108,6 +108,8 @@ def _products(**override):
         ({"计量单位": "桶桶"}, "计量单位", "应为万千升"),
         ({"产品产量（1-N月累计）": 3.0}, "产品产量（1-N月累计）", "累计小于本月"),
         ({"产品产量（本月）": "四万"}, "产品产量（本月）", "不是数字"),
+        ({"产品产量（本月）": -1.0}, "产品产量（本月）", "不能为负数"),
+        ({"统一社会信用代码": ZJ[1]}, "统一社会信用代码", "不在月报表中"),  # a product row without its report
     ],
 )
 def test_bad_product_rows_are_refused_and_nothing_is_stored(store, override, field, words):

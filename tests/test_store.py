@@ -137,8 +137,9 @@ def test_unreachable_postgres_is_a_clear_error():
 
 
 def test_engine_specific_migration_keeps_reports(tmp_path, monkeypatch):
-    # 0006 rebuilds enterprise_report on DuckDB only (no text-key UNIQUE index); a store made
-    # before it keeps every report and version, and PostgreSQL records the version with no change.
+    # 0006 and 0007 rebuild the report tables on DuckDB only (no text-key UNIQUE index, no
+    # primary-key indexes); a store made before them keeps every report, version, product row
+    # and event, new ids continue the sequences, and PostgreSQL records the versions unchanged.
     from qinggong.collect import make_credit_code, register_enterprises, submit_reports
     from qinggong.store import schema
 
@@ -155,9 +156,20 @@ def test_engine_specific_migration_keeps_reports(tmp_path, monkeypatch):
         submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 1.0}]),
                        run_rules=False, draft=True)
         submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 2.0}]),
-                       run_rules=False)
+                       run_rules=False, products=pd.DataFrame([{"credit_code": code, "period": "2025-10", "product": "BEER",
+                                                                "unit": "万千升", "output_m": 1.5, "output_ytd": 9.0}]))
+        events_before = old.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1")
+    assert dict(everything("postgresql"))["0007_report_keys"].strip() == ""
     monkeypatch.setattr(schema, "available_migrations", everything)
     with Store.open(path) as new:
-        assert new.schema_version() == "0006_report_versions"
+        assert new.schema_version() == "0007_report_keys"
         rows = new.backend.fetchall("SELECT version, status, export_m FROM enterprise_report ORDER BY version")
         assert rows == [(1, "SUPERSEDED", 1.0), (2, "SUBMITTED", 2.0)]
+        assert new.backend.fetchall("SELECT product, output_ytd FROM enterprise_report_product") == [("BEER", 9.0)]
+        assert new.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1") \
+            == events_before
+        later = submit_reports(new, pd.DataFrame([{"credit_code": code, "period": "2025-11", "export_m": 3.0}]),
+                               run_rules=False)
+        assert later["report_ids"][0] > max(r for _, r, _ in events_before)
+        latest_event = new.backend.fetchone("SELECT MAX(event_id) FROM enterprise_report_event")[0]
+        assert latest_event > max(e for e, _, _ in events_before)

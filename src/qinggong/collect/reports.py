@@ -49,6 +49,25 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
     return np.arange(len(frame)) + 2
 
 
+def _numbers(raw: pd.Series, rows: np.ndarray, column: str, hint: str, *, file: str | None) -> np.ndarray:
+    """A column as float64 (blank → NaN); text that is not a number raises InputError."""
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = np.zeros(len(raw), dtype=bool)
+    if not pd.api.types.is_numeric_dtype(raw.dtype):
+        # Only the cells that did not parse can be text; checking just those keeps this cheap.
+        failed = np.flatnonzero(values.isna().to_numpy())
+        text = raw.iloc[failed].astype(object)
+        blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
+        bad[failed[~blank.to_numpy()]] = True
+    array = values.to_numpy(dtype="float64", na_value=np.nan)
+    if not bad.any():
+        bad = np.isinf(array)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"“{raw.iloc[i]}”不是数字：{hint}", file=file, row=int(rows[i]), field=FIELD_LABEL[column])
+    return array
+
+
 def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
     """Rename headers, check periods and numbers; the first problem raises InputError."""
     file = file or frame.attrs.get("file")
@@ -74,23 +93,8 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
         if column not in frame.columns:
             numbers[:, k] = np.nan
             continue
-        raw = frame[column]
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = np.zeros(len(raw), dtype=bool)
-        if not pd.api.types.is_numeric_dtype(raw.dtype):
-            # Only the cells that did not parse can be text; checking just those keeps this cheap.
-            failed = np.flatnonzero(values.isna().to_numpy())
-            text = raw.iloc[failed].astype(object)
-            blank = text.isna() | text.astype(str).str.strip().isin(["", "nan", "None", "NaN", "<NA>"])
-            bad[failed[~blank.to_numpy()]] = True
-        array = values.to_numpy(dtype="float64", na_value=np.nan)
-        if not bad.any():
-            bad = np.isinf(array)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise InputError(f"“{raw.iloc[i]}”不是数字：请填写数值（单位{FIELD_BY_COLUMN[column].unit_name}）或留空",
-                             file=file, row=int(rows[i]), field=FIELD_LABEL[column])
-        numbers[:, k] = array
+        numbers[:, k] = _numbers(frame[column], rows, column, f"请填写数值（单位{FIELD_BY_COLUMN[column].unit_name}）或留空",
+                                 file=file)
     # One float block filled in place: building the frame from 13 separate columns would copy
     # them all again to consolidate.
     out = pd.DataFrame(numbers, columns=REPORT_COLUMNS, copy=False)
@@ -108,33 +112,32 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
 
 
 def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -> pd.DataFrame:
+    """Product rows (统一社会信用代码, 报告期, 产品代码, 计量单位, 本月 and 累计产量): products and
+    units resolved against the catalog, outputs in the product's catalog unit."""
     cols = ["_row", "credit_code", "period", "product", "unit", "output_m", "output_ytd"]
     if frame is None or len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("output") else "object") for c in cols})
     frame = frame.rename(columns={c: PRODUCT_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns})
     rows = _rows(frame)
-    out = pd.DataFrame({"_row": rows})
+    columns: dict[str, Any] = {"_row": rows}
     for c in ("credit_code", "period", "product", "unit"):
         if c not in frame.columns:
             raise InputError(f"产品产量表缺少列“{FIELD_LABEL[c]}”", file=file, row=1)
-        out[c] = frame[c].astype(str).str.strip().to_numpy()
-    out["credit_code"] = out["credit_code"].str.upper()
-    out["period"] = out["period"].str[:7]
-    for i, product in enumerate(out["product"]):
-        if not product or product == "nan":
-            raise InputError("产品代码为空", file=file, row=int(rows[i]), field="产品代码")
+        columns[c] = frame[c].astype(str).str.strip().reset_index(drop=True)
+    columns["credit_code"] = columns["credit_code"].str.upper()
+    columns["period"] = columns["period"].str[:7]
+    empty = columns["product"].isin(["", "nan", "None", "<NA>"]).to_numpy()
+    if empty.any():
+        i = int(np.argmax(empty))
+        raise InputError("产品代码为空", file=file, row=int(rows[i]), field="产品代码")
     for c in ("output_m", "output_ytd"):
-        raw = frame[c] if c in frame.columns else pd.Series([np.nan] * len(frame))
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = values.isna() & raw.notna() & ~raw.astype(str).str.strip().isin(["", "nan", "None"])
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            raise InputError(f"“{raw.iloc[i]}”不是数字", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
-        out[c] = values.astype("float64").to_numpy()
-        negative = out[c] < 0
+        raw = frame[c] if c in frame.columns else pd.Series(np.full(len(frame), np.nan))
+        columns[c] = _numbers(raw, rows, c, "请填写产量或留空", file=file)
+        negative = columns[c] < 0
         if negative.any():
-            i = int(np.argmax(negative.to_numpy()))
+            i = int(np.argmax(negative))
             raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
+    out = pd.DataFrame(columns)
     _resolve_products(out, file=file)
     ytd_below = out["output_ytd"] < out["output_m"]
     if ytd_below.any():
@@ -271,11 +274,6 @@ def submit_reports(
     file = file or reports.attrs.get("file")
     clean = normalize_reports(reports, file=file)
     prods = normalize_products(products, file=file)
-    if len(prods):
-        orphan = ~prods.set_index(["credit_code", "period"]).index.isin(clean.set_index(["credit_code", "period"]).index)
-        if orphan.any():
-            i = int(np.argmax(orphan))
-            raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(prods["_row"].iloc[i]), field="统一社会信用代码")
     with store.transaction():
         existing = _check_against_registry(store, clean, file=file, correction=correction)
         findings = validate_reports(store, clean, file=file) if run_rules else pd.DataFrame()
@@ -316,17 +314,7 @@ def submit_reports(
             replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
             _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
         if len(prods):
-            prods = prods.merge(stage[["credit_code", "period", "report_id"]], on=["credit_code", "period"], how="left")
-            store.backend.load_temp_table(
-                "qg_product_stage", prods,
-                {"report_id": "BIGINT", "product": "TEXT", "unit": "TEXT", "output_m": "DOUBLE PRECISION",
-                 "output_ytd": "DOUBLE PRECISION"},
-            )
-            store.backend.execute(
-                "INSERT INTO enterprise_report_product (report_id, product, unit, output_m, output_ytd)"
-                " SELECT report_id, product, unit, output_m, output_ytd FROM qg_product_stage"
-            )
-            store.backend.execute("DROP TABLE IF EXISTS qg_product_stage")
+            _insert_products(store, prods, stage, file=file)
         if len(findings):
             # Findings name the row they came from; rows are unique in a batch, so this is a lookup.
             at = pd.Index(clean["_row"].to_numpy()).get_indexer(findings["row"].to_numpy())
@@ -366,6 +354,27 @@ def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None =
                 "period": frame.iloc[0].get("period", frame.iloc[0].get("报告期"))}
         products = pd.DataFrame([{**base, **p} for p in products])
     return submit_reports(store, frame, actor=actor, explanation=explanation, products=products, **options)
+
+
+def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, file: str | None) -> None:
+    """Product rows under the report ids of their (enterprise, period), matched in the engine."""
+    b = store.backend
+    types = {"_row": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "product": "TEXT", "unit": "TEXT",
+             "output_m": "DOUBLE PRECISION", "output_ytd": "DOUBLE PRECISION"}
+    with b.staged("qg_product_stage", prods[list(types)], types), \
+            b.staged("qg_report_ids", stage[["report_id", "credit_code", "period"]],
+                     {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT"}):
+        orphan = b.scalar(
+            "SELECT MIN(p._row) FROM qg_product_stage p LEFT JOIN qg_report_ids r"
+            " ON r.credit_code = p.credit_code AND r.period = p.period WHERE r.report_id IS NULL"
+        )
+        if orphan is not None:
+            raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(orphan), field="统一社会信用代码")
+        b.execute(
+            "INSERT INTO enterprise_report_product (report_id, product, unit, output_m, output_ytd)"
+            " SELECT r.report_id, p.product, p.unit, p.output_m, p.output_ytd FROM qg_product_stage p"
+            " JOIN qg_report_ids r ON r.credit_code = p.credit_code AND r.period = p.period"
+        )
 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
