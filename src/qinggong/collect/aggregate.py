@@ -78,6 +78,7 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
     period_filter, params = _period_filter(periods)
     region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
     cols = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    _number_enterprises(store)
     b.execute("DROP TABLE IF EXISTS qg_acc")
     b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params)
     parts = []
@@ -93,7 +94,7 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
     b.execute(
         "CREATE TEMP TABLE qg_fine AS SELECT a.ind_s, a.region, a.period, COUNT(*) AS n_enterprises, "
         + ", ".join(parts)
-        + " FROM qg_acc a LEFT JOIN qg_acc p ON p.credit_code = a.credit_code AND p.pidx = a.pidx - 12"
+        + " FROM qg_acc a LEFT JOIN qg_acc p ON p.mkey = a.mkey - 12"
         " GROUP BY a.ind_s, a.region, a.period"
     )
     for column in dominance_items or []:
@@ -117,15 +118,27 @@ def _period_filter(periods: list[str] | None) -> tuple[str, list]:
 
 
 def _accepted_sql(region: str, columns: str, period_filter: str) -> str:
-    """The latest 已确认 version of each enterprise and period, for enterprises in the light scope."""
+    """The latest 已确认 version of each enterprise and period, for enterprises in the light scope
+    (qg_eno, see `_number_enterprises`). `mkey` = enterprise number × 100000 + month index: the
+    same enterprise a year earlier is `mkey − 12`, a join on one integer instead of text + month."""
     return (
         "SELECT r.report_id, r.credit_code, r.period,"
-        " CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS pidx,"
+        " e.eno * 100000 + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey,"
         f" e.industry AS ind_s, {region} AS region, {columns}"
         " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
         f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
-        " JOIN enterprise e ON e.credit_code = r.credit_code"
-        " WHERE r.rn = 1 AND e.industry IN (SELECT code FROM qg_ind_tree)"
+        " JOIN qg_eno e ON e.credit_code = r.credit_code"
+        " WHERE r.rn = 1"
+    )
+
+
+def _number_enterprises(store: Store) -> None:
+    """qg_eno: the enterprises in the light scope (qg_ind_tree), each with an integer number."""
+    b = store.backend
+    b.execute("DROP TABLE IF EXISTS qg_eno")
+    b.execute(
+        "CREATE TEMP TABLE qg_eno AS SELECT credit_code, industry, region,"
+        " ROW_NUMBER() OVER (ORDER BY credit_code) AS eno FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)"
     )
 
 
@@ -157,9 +170,10 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
                   f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
     with store.transaction():
         b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
+        _number_enterprises(store)
         b.execute("DROP TABLE IF EXISTS qg_pacc")
         b.execute(
-            "CREATE TEMP TABLE qg_pacc AS SELECT a.credit_code, a.pidx, a.region, a.period, p.product, p.unit,"
+            "CREATE TEMP TABLE qg_pacc AS SELECT a.mkey, a.region, a.period, p.product, p.unit,"
             " p.output_m, p.output_ytd"
             f" FROM ({_accepted_sql(region, 'r.version', period_filter)}) a"
             " JOIN enterprise_report_product p ON p.report_id = a.report_id",
@@ -169,8 +183,8 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
         b.execute(
             "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "
             + ", ".join(parts)
-            + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.credit_code = a.credit_code AND p.product = a.product"
-            " AND p.pidx = a.pidx - 12 GROUP BY a.product, a.unit, a.region, a.period"
+            + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.mkey = a.mkey - 12 AND p.product = a.product"
+            " GROUP BY a.product, a.unit, a.region, a.period"
         )
         frames = []
         sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
@@ -195,7 +209,7 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
                 ).rename(columns={"x1": f"x1_{column}", "x2": f"x2_{column}"})
                 cells = cells.merge(top, on=["product", "region", "period"], how="left")
             frames.append(cells)
-        for table in ("qg_pacc", "qg_pfine", "qg_ind_tree"):
+        for table in ("qg_pacc", "qg_pfine", "qg_eno", "qg_ind_tree"):
             b.execute(f"DROP TABLE IF EXISTS {table}")
     return _typed(pd.concat(frames, ignore_index=True))
 
@@ -292,7 +306,7 @@ def aggregate_reports(
                                     f"x1_{column}": top["x1"], f"x2_{column}": second})
                 cells = cells.merge(top, on=["industry", "region", "period"], how="left")
             frames.append(cells)
-        for table in ["qg_acc", "qg_fine", "qg_ind_tree", *(f"qg_top_{c}" for c in dominance_items or [])]:
+        for table in ["qg_acc", "qg_fine", "qg_eno", "qg_ind_tree", *(f"qg_top_{c}" for c in dominance_items or [])]:
             store.backend.execute(f"DROP TABLE IF EXISTS {table}")
     return _typed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
