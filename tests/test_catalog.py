@@ -373,6 +373,25 @@ def test_unit_conversion() -> None:
     assert convert(1, "万千升", "千升") == 10000
 
 
+def test_rounded_sums_are_the_exact_decimal_sums() -> None:
+    from decimal import Decimal
+
+    import numpy as np
+
+    from qinggong.catalog.units import round_significant, scale_values
+
+    rng = np.random.default_rng(7)
+    for decimals, size in ((1, 1e6), (4, 100.0)):  # 万元 with 1 decimal; outputs in 万吨 with 4
+        figures = np.round(rng.uniform(0, size, size=(2000, 12)), decimals)
+        sums = figures.sum(axis=1)
+        exact = np.array([float(sum(Decimal(repr(float(x))) for x in row)) for row in figures])
+        assert (sums != exact).any()  # the float sums carry noise …
+        assert (round_significant(sums) == exact).all()  # … which rounding removes, and nothing else
+    assert repr(float(round_significant(np.array([213277.29999999996]))[0])) == "213277.3"
+    assert round_significant(np.array([0.0, np.nan, -0.30000000000000004])).tolist()[::2] == [0.0, -0.3]
+    assert scale_values(np.array([0.036, 2.5]), np.array([100.0, 1.0])).tolist() == [3.6, 2.5]
+
+
 def test_incompatible_units_raise_chinese_error() -> None:
     with pytest.raises(IncompatibleUnitsError, match="量纲不同"):
         convert(1, "亿元", "万吨")

@@ -157,8 +157,19 @@ def scale_values(values: np.ndarray, factors: np.ndarray | float) -> np.ndarray:
     values = np.asarray(values, dtype="float64")
     factors = np.broadcast_to(np.asarray(factors, dtype="float64"), values.shape)
     out = values * factors
-    scaled = np.flatnonzero((factors != 1.0) & np.isfinite(out))
-    if len(scaled):
-        uniques, inverse = np.unique(out[scaled], return_inverse=True)
-        out[scaled] = np.array([float(f"{v:.15g}") for v in uniques])[inverse]
+    scaled = factors != 1.0
+    out[scaled] = round_significant(out[scaled])
+    return out
+
+
+def round_significant(values: np.ndarray, digits: int = 15) -> np.ndarray:
+    """Values rounded to `digits` significant digits (vectorised): sums and products of figures
+    with at most 15 significant digits lose their binary noise (213277.29999999996 → 213277.3)."""
+    values = np.asarray(values, dtype="float64")
+    out = values.copy()
+    finite = np.isfinite(values) & (values != 0)
+    if finite.any():
+        magnitude = np.floor(np.log10(np.abs(values[finite])))
+        scale = 10.0 ** (digits - 1 - magnitude)
+        out[finite] = np.round(values[finite] * scale) / scale
     return out

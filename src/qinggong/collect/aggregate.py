@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from qinggong.catalog.units import round_significant
 from qinggong.collect import codes
 from qinggong.collect.forms import REPORT_COLUMNS
 from qinggong.store import Store
@@ -217,7 +218,9 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if column[:2] in ("v_", "c_", "b_", "x1", "x2"):
-            out[column] = pd.to_numeric(out[column]).astype("float64")
+            # Sums of figures with a few decimals carry binary noise (213277.29999999996): rounded
+            # to 15 significant digits they are the exact decimal sums users expect to see.
+            out[column] = round_significant(pd.to_numeric(out[column]).to_numpy(dtype="float64", na_value=np.nan))
         elif column[:2] == "n_":
             out[column] = pd.to_numeric(out[column]).fillna(0).astype("int64")
     for column in ("ilevel", "rlevel", "industry", "region", "period", "product", "unit"):
