@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qinggong.catalog.units import round_significant
 from qinggong.demo import DemoContext, DemoStep
 
 
@@ -49,7 +50,10 @@ def run_monitor(context: DemoContext) -> list[Path]:
     path.write_text(json.dumps(indices.as_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     files.append(path)
     csv = folder / "合成指数.csv"
-    indices.indices.drop(columns=["month"]).to_csv(csv, index=False, encoding="utf-8-sig")
+    table = indices.indices.drop(columns=["month"])
+    for column in table.select_dtypes("float").columns:  # 0.8999999999999999 → 0.9
+        table[column] = round_significant(table[column].to_numpy())
+    table.to_csv(csv, index=False, encoding="utf-8-sig")
     files.append(csv)
 
     run = service.run_warnings(context.store, period, persist=True)
