@@ -75,13 +75,7 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
               and the two largest of a union are among the two largest of its parts).
     Returns the number of fine cells."""
     b = store.backend
-    b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-    period_filter, params = _period_filter(periods)
-    region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
-    cols = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
-    _number_enterprises(store)
-    b.execute("DROP TABLE IF EXISTS qg_acc")
-    b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params)
+    _prepare_acc(store, periods=periods, region_level=region_level)
     parts = []
     for c in REPORT_COLUMNS:
         both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
@@ -108,6 +102,19 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
             f"       FROM qg_acc WHERE {column} IS NOT NULL) t WHERE rn <= 2 GROUP BY ind_s, region, period"
         )
     return int(b.scalar("SELECT COUNT(*) FROM qg_fine"))
+
+
+def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str) -> None:
+    """qg_ind_tree, qg_eno and qg_acc (see `prepare_accepted`); qg_acc also carries `prov`, the
+    province, for the product tables."""
+    b = store.backend
+    b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
+    period_filter, params = _period_filter(periods)
+    region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
+    cols = ", ".join(["SUBSTR(e.region, 1, 2) || '0000' AS prov", *(f"r.{c}" for c in REPORT_COLUMNS)])
+    _number_enterprises(store)
+    b.execute("DROP TABLE IF EXISTS qg_acc")
+    b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params)
 
 
 def _period_filter(periods: list[str] | None) -> tuple[str, list]:
@@ -157,61 +164,85 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
     that disclosure control treats both alike. Same population (accepted reports of enterprises
     in the light scope) and the same comparable basis: an enterprise enters a cell's growth only
     if it reported the product in both months."""
+    with store.transaction():  # temp tables live on the transaction's connection
+        _prepare_acc(store, periods=periods, region_level="N")
+        cells = _product_cells(store, periods=periods, region_levels=region_levels, dominance_items=dominance_items)
+        _drop_temp_tables(store, [])
+    return cells
+
+
+def aggregate_enterprise(store: Store, *, periods: list[str] | None = None, tables: list[dict] | None = None,
+                         product_regions: list[str] | None = None,
+                         dominance_items: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`aggregate_reports` and `aggregate_products` in one pass: the accepted reports are selected
+    once for both. Dominance items apply to the table that has them (rev_ytd, output_ytd, …)."""
+    dominance_items = dominance_items or []
+    report_items = [c for c in dominance_items if c in REPORT_COLUMNS]
+    with store.transaction():
+        combos = grid(tables)
+        prepare_accepted(store, periods=periods, region_level=_finest_region(combos), dominance_items=report_items)
+        cells = _industry_cells(store, combos, periods, report_items)
+        products = _product_cells(store, periods=periods, region_levels=product_regions,
+                                  dominance_items=[c for c in dominance_items if c in PRODUCT_COLUMNS])
+        _drop_temp_tables(store, report_items)
+    return cells, products
+
+
+def _drop_temp_tables(store: Store, dominance_items: list[str]) -> None:
+    for table in ["qg_acc", "qg_fine", "qg_pacc", "qg_pfine", "qg_eno", "qg_ind_tree",
+                  *(f"qg_top_{c}" for c in dominance_items)]:
+        store.backend.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _product_cells(store: Store, *, periods: list[str] | None, region_levels: list[str] | None,
+                   dominance_items: list[str] | None) -> pd.DataFrame:
+    """Product cells from qg_acc (prepared in the caller's transaction)."""
     levels = [lv for lv in ("P", "N") if lv in (region_levels or ["P", "N"])]
     if not levels:
         return pd.DataFrame()
     finest = levels[0]
     b = store.backend
-    period_filter, params = _period_filter(periods)
-    region = {"P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[finest]
+    region = "a.prov" if finest == "P" else f"'{NATIONAL}'"
     parts = []
     for c in PRODUCT_COLUMNS:
         both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
         parts += [f"SUM(a.{c}) AS v_{c}", f"COUNT(a.{c}) AS n_{c}",
                   f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
-    with store.transaction():
-        b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-        _number_enterprises(store)
-        b.execute("DROP TABLE IF EXISTS qg_pacc")
-        b.execute(
-            "CREATE TEMP TABLE qg_pacc AS SELECT a.mkey, a.region, a.period, p.product, p.unit,"
-            " p.output_m, p.output_ytd"
-            f" FROM ({_accepted_sql(region, 'r.version', period_filter)}) a"
-            " JOIN enterprise_report_product p ON p.report_id = a.report_id",
-            params,
+    b.execute("DROP TABLE IF EXISTS qg_pacc")
+    b.execute(
+        f"CREATE TEMP TABLE qg_pacc AS SELECT a.mkey, {region} AS region, a.period, p.product, p.unit,"
+        " p.output_m, p.output_ytd FROM qg_acc a JOIN enterprise_report_product p ON p.report_id = a.report_id"
+    )
+    b.execute("DROP TABLE IF EXISTS qg_pfine")
+    b.execute(
+        "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "
+        + ", ".join(parts)
+        + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.mkey = a.mkey - 12 AND p.product = a.product"
+        " GROUP BY a.product, a.unit, a.region, a.period"
+    )
+    frames = []
+    sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
+    where, wparams = (f"period IN ({', '.join('?' for _ in periods)})", list(periods)) if periods else ("1 = 1", [])
+    for level in levels:
+        # The finest level keeps its regions; 全国 is a constant (PostgreSQL refuses one in GROUP BY).
+        reg, keys = ("region", "product, region, period") if level == finest else (f"'{NATIONAL}'", "product, period")
+        cells = b.fetch_df(
+            f"SELECT '{PRODUCT_LEVEL}' AS ilevel, '{level}' AS rlevel, product AS industry, product, MAX(unit) AS unit,"
+            f" {reg} AS region, period, SUM(n_enterprises) AS n_enterprises, {sums}"
+            f" FROM qg_pfine WHERE {where} GROUP BY {keys}",
+            wparams,
         )
-        b.execute("DROP TABLE IF EXISTS qg_pfine")
-        b.execute(
-            "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "
-            + ", ".join(parts)
-            + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.mkey = a.mkey - 12 AND p.product = a.product"
-            " GROUP BY a.product, a.unit, a.region, a.period"
-        )
-        frames = []
-        sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
-        where, wparams = (f"period IN ({', '.join('?' for _ in periods)})", list(periods)) if periods else ("1 = 1", [])
-        for level in levels:
-            # The finest level keeps its regions; 全国 is a constant (PostgreSQL refuses one in GROUP BY).
-            reg, keys = ("region", "product, region, period") if level == finest else (f"'{NATIONAL}'", "product, period")
-            cells = b.fetch_df(
-                f"SELECT '{PRODUCT_LEVEL}' AS ilevel, '{level}' AS rlevel, product AS industry, product, MAX(unit) AS unit,"
-                f" {reg} AS region, period, SUM(n_enterprises) AS n_enterprises, {sums}"
-                f" FROM qg_pfine WHERE {where} GROUP BY {keys}",
+        for column in dominance_items or []:
+            top = b.fetch_df(
+                f"SELECT product, {reg} AS region, period, MAX(CASE WHEN rn = 1 THEN x END) AS x1,"
+                " MAX(CASE WHEN rn = 2 THEN x END) AS x2"
+                f" FROM (SELECT product, region, period, {column} AS x,"
+                f"       ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {column} DESC) AS rn"
+                f"       FROM qg_pacc WHERE {column} IS NOT NULL AND {where}) t WHERE rn <= 2 GROUP BY {keys}",
                 wparams,
-            )
-            for column in dominance_items or []:
-                top = b.fetch_df(
-                    f"SELECT product, {reg} AS region, period, MAX(CASE WHEN rn = 1 THEN x END) AS x1,"
-                    " MAX(CASE WHEN rn = 2 THEN x END) AS x2"
-                    f" FROM (SELECT product, region, period, {column} AS x,"
-                    f"       ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {column} DESC) AS rn"
-                    f"       FROM qg_pacc WHERE {column} IS NOT NULL AND {where}) t WHERE rn <= 2 GROUP BY {keys}",
-                    wparams,
-                ).rename(columns={"x1": f"x1_{column}", "x2": f"x2_{column}"})
-                cells = cells.merge(top, on=["product", "region", "period"], how="left")
-            frames.append(cells)
-        for table in ("qg_pacc", "qg_pfine", "qg_eno", "qg_ind_tree"):
-            b.execute(f"DROP TABLE IF EXISTS {table}")
+            ).rename(columns={"x1": f"x1_{column}", "x2": f"x2_{column}"})
+            cells = cells.merge(top, on=["product", "region", "period"], how="left")
+        frames.append(cells)
     return _typed(pd.concat(frames, ignore_index=True))
 
 
@@ -293,24 +324,30 @@ def aggregate_reports(
     """Wide cells: ilevel, rlevel, industry, region, period, n_enterprises and per report column
     v_ (level), n_ (enterprises reporting it), c_ / b_ (comparable current / base), plus
     x1_/x2_ (largest contributions) for the dominance items."""
-    frames = []
     combos = grid(tables)
     with store.transaction():  # temp tables live on the transaction's connection
         prepare_accepted(store, periods=periods, region_level=_finest_region(combos), dominance_items=dominance_items)
-        for ilevel, rlevel in combos:
-            sql, params = aggregate_sql(ilevel, rlevel, periods)
-            cells = store.backend.fetch_df(sql, params)
-            for column in dominance_items or []:
-                tsql, tparams = top_two_sql(ilevel, rlevel, column, periods)
-                top = store.backend.fetch_df(tsql, tparams)
-                second = np.fmax(pd.to_numeric(top["x1_second"]).to_numpy(dtype="float64"),
-                                 pd.to_numeric(top["x2_max"]).to_numpy(dtype="float64"))
-                top = pd.DataFrame({"industry": top["industry"], "region": top["region"], "period": top["period"],
-                                    f"x1_{column}": top["x1"], f"x2_{column}": second})
-                cells = cells.merge(top, on=["industry", "region", "period"], how="left")
-            frames.append(cells)
-        for table in ["qg_acc", "qg_fine", "qg_eno", "qg_ind_tree", *(f"qg_top_{c}" for c in dominance_items or [])]:
-            store.backend.execute(f"DROP TABLE IF EXISTS {table}")
+        cells = _industry_cells(store, combos, periods, dominance_items or [])
+        _drop_temp_tables(store, dominance_items or [])
+    return cells
+
+
+def _industry_cells(store: Store, combos: list[tuple[str, str]], periods: list[str] | None,
+                    dominance_items: list[str]) -> pd.DataFrame:
+    """Every published industry level × region level, rolled up from qg_fine and qg_top_*."""
+    frames = []
+    for ilevel, rlevel in combos:
+        sql, params = aggregate_sql(ilevel, rlevel, periods)
+        cells = store.backend.fetch_df(sql, params)
+        for column in dominance_items:
+            tsql, tparams = top_two_sql(ilevel, rlevel, column, periods)
+            top = store.backend.fetch_df(tsql, tparams)
+            second = np.fmax(pd.to_numeric(top["x1_second"]).to_numpy(dtype="float64"),
+                             pd.to_numeric(top["x2_max"]).to_numpy(dtype="float64"))
+            top = pd.DataFrame({"industry": top["industry"], "region": top["region"], "period": top["period"],
+                                f"x1_{column}": top["x1"], f"x2_{column}": second})
+            cells = cells.merge(top, on=["industry", "region", "period"], how="left")
+        frames.append(cells)
     return _typed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
 

@@ -12,14 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qinggong.collect.aggregate import (
-    PRODUCT_COLUMNS,
-    PRODUCT_LEVEL,
-    aggregate_products,
-    aggregate_reports,
-    comparable_growth,
-)
-from qinggong.collect.forms import FIELDS, REPORT_COLUMNS
+from qinggong.collect.aggregate import PRODUCT_LEVEL, aggregate_enterprise, comparable_growth
+from qinggong.collect.forms import FIELDS
 from qinggong.config import method_version
 from qinggong.disclose.suppress import CONF_LABELS, Protection, params, protect_cells
 from qinggong.store import Store
@@ -109,15 +103,14 @@ def publish_enterprise_aggregates(
     """Aggregate accepted reports, protect the cells and store them; returns a summary."""
     config = config or params()
     dominance = list(config.get("primary", {}).get("dominance_items", []))
-    cells = aggregate_reports(store, periods=periods, tables=tables,
-                              dominance_items=[c for c in dominance if c in REPORT_COLUMNS])
+    product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
+    cells, products = aggregate_enterprise(store, periods=periods, tables=tables, product_regions=product_regions,
+                                           dominance_items=dominance)
     if cells.empty:
-        return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0}
+        return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
+                "products": {"cells": 0}}
     protection = protect_cells(cells, config, tables)
     obs = [enterprise_observations(protection.cells)]
-    product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
-    products = aggregate_products(store, periods=periods, region_levels=product_regions,
-                                  dominance_items=[c for c in dominance if c in PRODUCT_COLUMNS])
     product_protection = None
     if len(products):
         product_protection = protect_cells(products, config, [{"industry": [PRODUCT_LEVEL], "region": product_regions}])
