@@ -146,6 +146,29 @@ def test_enterprise_submits_with_an_error_fixes_it_and_submits(web):
     assert web["clients"]["analyst"].get("/api/v1/enterprise/reports").json()["total"] >= 1
 
 
+def test_enterprise_reports_product_output_through_the_api(web):
+    client = web["clients"]["enterprise"]
+    form = client.get("/api/v1/enterprise/form").json()
+    catalog = {p["code"]: p for p in form["products"]}
+    assert catalog["FURNITURE"]["unit_name"] == "万件" and "YARN" not in catalog  # light products only
+    body = {"period": "2025-06", "values": GOOD, "explanation": "数据属实",
+            "products": [{"product": "家具", "unit": "件", "output_m": 5000, "output_ytd": 30000}]}
+    wrong = {**body, "products": [{"product": "家具", "unit": "吨", "output_m": 5000, "output_ytd": 30000}]}
+    live = client.post("/api/v1/enterprise/validate", json=wrong)
+    assert live.status_code == 400 and live.json()["error"]["field"] == "计量单位"
+    refused = client.post("/api/v1/enterprise/reports", json=wrong)
+    assert refused.status_code == 400 and "应为万件" in refused.json()["error"]["message"]
+    assert client.get("/api/v1/enterprise/reports?period=2025-06").json()["total"] == 0
+    sent = client.post("/api/v1/enterprise/reports", json=body)
+    assert sent.status_code == 201, sent.text
+    stored = web["store"].backend.fetchall(
+        "SELECT p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
+        " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.period = '2025-06'")
+    assert stored == [("FURNITURE", "PCS_10K", 0.5, 3.0)]
+    # The next form lists the product reported last time.
+    assert client.get("/api/v1/enterprise/form").json()["last_products"] == [{"product": "FURNITURE", "unit_name": "万件"}]
+
+
 def test_enterprise_template_download_and_upload(web):
     client = web["clients"]["enterprise"]
     template = client.get("/api/v1/enterprise/template?period=2025-05")

@@ -209,13 +209,28 @@ def test_enterprise_submits_with_a_validation_error_fixes_it_and_submits(browser
         page.wait_for_selector("[data-testid=submit-error]")
         assert "H1" in page.inner_text("#report-result")
         page.screenshot(path=str(ARTIFACTS / "enterprise-error.png"), full_page=True)
+        # A product row in a unit that cannot be converted to the catalog's 万件: marked live.
+        page.click("#product-add")
+        row = page.locator("#product-table tr.product-row").last
+        row.locator("input[name=product]").fill("FURNITURE")
+        row.locator("input[name=unit]").fill("吨")
+        row.locator("input[name=output_m]").fill("5000")
+        row.locator("input[name=output_ytd]").fill("15000")
+        page.wait_for_selector("#product-msg.bad")
+        assert "万件" in page.inner_text("#product-msg")
+        row.locator("input[name=unit]").fill("件")
         page.fill("input[name=rev_m]", "100")
         page.fill("textarea[name=explanation]", "首次报送")
         page.wait_for_selector("label[data-field=rev_m]:not(.bad)")
+        page.wait_for_selector("#product-msg:not(.bad)", state="attached")
         page.click("#report-submit")
         page.wait_for_selector("[data-testid=submit-ok]")
         page.wait_for_selector("#report-history tbody tr")
         assert "已上报" in page.inner_text("#report-history")
+        stored = stage_data.backend.fetchall(
+            "SELECT p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
+            " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.period = '2025-03' AND r.created_by = 'u_enterprise'")
+        assert stored == [("FURNITURE", "PCS_10K", 0.5, 1.5)]
         page.screenshot(path=str(ARTIFACTS / "enterprise-submitted.png"), full_page=True)
         assert [e for e in errors if "400" not in e] == [], errors
     finally:

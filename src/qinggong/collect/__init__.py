@@ -20,7 +20,7 @@ from qinggong.collect.reports import (
     submit_report,
     submit_reports,
 )
-from qinggong.collect.template import read_template, write_template
+from qinggong.collect.template import last_products, read_template, write_template
 from qinggong.collect.aggregate import aggregate_reports
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "list_reports",
     "make_credit_code",
     "read_registry_file",
+    "last_products",
     "read_template",
     "register_enterprises",
     "report_history",

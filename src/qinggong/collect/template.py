@@ -69,7 +69,7 @@ def write_template(store: Store, period: str, path: str | Path, *, credit_codes:
     ps.append(["统一社会信用代码", "报告期", "产品代码", "计量单位", PRODUCT_FIELDS["output_m"], PRODUCT_FIELDS["output_ytd"]])
     for cell in ps[1]:
         cell.font = Font(bold=True)
-    known = _last_products(store, period, firms["credit_code"].tolist())
+    known = last_products(store, period, firms["credit_code"].tolist())
     for rec in known.itertuples():
         ps.append([rec.credit_code, period, rec.product, unit(rec.unit).name if rec.unit else None, None, None])
     catalog = wb.create_sheet(CATALOG_SHEET)
@@ -83,9 +83,10 @@ def write_template(store: Store, period: str, path: str | Path, *, credit_codes:
     return {"path": str(path), "period": period, "enterprises": len(firms), "product_rows": len(known)}
 
 
-def _last_products(store: Store, period: str, credit_codes: list[str]) -> pd.DataFrame:
+def last_products(store: Store, period: str, credit_codes: list[str]) -> pd.DataFrame:
     """The products each enterprise reported in its latest report before `period`, to pre-fill
-    the product sheet (the enterprise fills in the figures, and adds or deletes rows)."""
+    the template's product sheet and the web form (the enterprise fills in the figures, and adds
+    or deletes rows)."""
     if not credit_codes:
         return pd.DataFrame(columns=["credit_code", "product", "unit"])
     frame = store.backend.fetch_df(

@@ -45,9 +45,17 @@ def _credit_code(principal: Principal, requested: str | None) -> str:
     return requested.strip().upper()
 
 
+class ProductRow(BaseModel):
+    product: str = Field(description="产品代码或名称（主要工业产品目录，见 /api/v1/catalog/products）")
+    unit: str = Field(description="计量单位：目录单位或可换算的单位（如千升、吨）")
+    output_m: float | None = Field(default=None, description="本月产量")
+    output_ytd: float | None = Field(default=None, description="1-N月累计产量")
+
+
 class ReportBody(BaseModel):
     period: str = Field(description="报告期 YYYY-MM")
     values: dict[str, float | None] = Field(description="表内项目：字段代码（如 rev_m）→ 数值")
+    products: list[ProductRow] = Field(default_factory=list, description="主要产品产量，每种产品一行")
     explanation: str | None = Field(default=None, description="提示性审核未通过时的说明")
     draft: bool = Field(default=False, description="仅保存草稿")
     credit_code: str | None = Field(default=None, description="统一社会信用代码（企业用户可省略）")
@@ -77,7 +85,15 @@ def api_form(request: Request, credit_code: str | None = Query(None), principal:
          "nonnegative": f.nonnegative, "jan_exempt": f.jan_exempt}
         for f in collect.FIELDS
     ]
-    return {"enterprise": info, "fields": fields, "statuses": dict(collect.STATUS_LABELS)}
+    from qinggong.catalog import products as catalog_products, unit
+
+    listed = catalog_products("industrial_product")
+    listed = listed[listed["light"].fillna(False).astype(bool)]
+    catalog = [{"code": r.code, "name": r.name, "unit_name": unit(r.unit).name if r.unit else None}
+               for r in listed.itertuples()]
+    last = collect.last_products(get_store(request), "9999-12", [code])
+    return {"enterprise": info, "fields": fields, "statuses": dict(collect.STATUS_LABELS), "products": catalog,
+            "last_products": [{"product": r.product, "unit_name": unit(r.unit).name} for r in last.itertuples()]}
 
 
 @router.get("/api/v1/enterprise/reports", tags=["企业直报"], summary="本企业（或指定企业）的报送记录")
@@ -106,15 +122,25 @@ def api_report_history(period: str, request: Request, credit_code: str | None = 
     return {key: frame_records(value) for key, value in history.items()}
 
 
+def _product_frame(code: str, body: ReportBody) -> pd.DataFrame | None:
+    """The form's product rows as the submission reads them (rows numbered from 1 in messages)."""
+    if not body.products:
+        return None
+    frame = pd.DataFrame([{"credit_code": code, "period": body.period, **row.model_dump()} for row in body.products])
+    frame["_row"] = range(1, len(frame) + 1)
+    return frame
+
+
 @router.post("/api/v1/enterprise/validate", tags=["企业直报"], summary="在线审核（不保存）：返回全部未通过的审核规则")
 def api_validate(body: ReportBody, request: Request, principal: Principal = require("enterprise.submit")):
     _collect()
-    from qinggong.collect.reports import normalize_reports
+    from qinggong.collect.reports import normalize_products, normalize_reports
     from qinggong.validate import validate_reports
 
     code = _credit_code(principal, body.credit_code)
     frame = pd.DataFrame([{"credit_code": code, "period": body.period, **body.values}])
     try:
+        normalize_products(_product_frame(code, body))
         findings = validate_reports(get_store(request), normalize_reports(frame))
     except InputError as exc:
         return _rejection(exc)
@@ -129,7 +155,8 @@ def api_submit(body: ReportBody, request: Request, principal: Principal = requir
     report = {"credit_code": code, "period": body.period, **body.values}
     try:
         result = collect.submit_report(
-            get_store(request), report, actor=principal.user.username, explanation=body.explanation, draft=body.draft, channel="web"
+            get_store(request), report, actor=principal.user.username, explanation=body.explanation, draft=body.draft,
+            channel="web", products=_product_frame(code, body),
         )
     except InputError as exc:
         return _rejection(exc)

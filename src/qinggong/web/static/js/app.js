@@ -320,18 +320,52 @@
     const form = document.getElementById("report-form");
     const result = document.getElementById("report-result");
     const q = "credit_code=" + encodeURIComponent(code);
+    const productBody = document.querySelector("#product-table tbody");
+    const productMsg = document.getElementById("product-msg");
+    const productUnits = {};
+    function addProduct(product, unit) {
+      const cell = (name, value, attrs) => el("td", {}, [el("input", Object.assign({ name: name, value: value || "", "aria-label": name }, attrs || {}))]);
+      const row = el("tr", { class: "product-row" }, [
+        cell("product", product, { list: "product-list", size: "14" }), cell("unit", unit, { size: "6" }),
+        cell("output_m", "", { inputmode: "decimal", size: "8" }), cell("output_ytd", "", { inputmode: "decimal", size: "8" }),
+        el("td", {}, [el("button", { type: "button", class: "secondary", text: "删除" })]),
+      ]);
+      row.querySelector("button").addEventListener("click", () => { row.remove(); form.dispatchEvent(new Event("input")); });
+      const name = row.querySelector('input[name="product"]');
+      name.addEventListener("change", () => {
+        const unitInput = row.querySelector('input[name="unit"]');
+        if (!unitInput.value && productUnits[name.value]) unitInput.value = productUnits[name.value];
+      });
+      productBody.appendChild(row);
+    }
     try {
       const info = await api("/api/v1/enterprise/form?" + q);
       document.getElementById("ent-name").textContent = (info.enterprise.name || "") + "（" + code + "）";
+      const list = document.getElementById("product-list");
+      (info.products || []).forEach((p) => {
+        productUnits[p.code] = p.unit_name; productUnits[p.name] = p.unit_name;
+        list.appendChild(el("option", { value: p.code, text: p.name + "（" + (p.unit_name || "") + "）" }));
+      });
+      (info.last_products || []).forEach((p) => addProduct(p.product, p.unit_name));
     } catch (e) { showError(root, e); }
+    document.getElementById("product-add").addEventListener("click", () => addProduct("", ""));
+    function number(text) { text = text.trim(); return text === "" ? null : Number(text); }
     function payload(draft) {
       const data = new FormData(form);
       const values = {};
-      form.querySelectorAll("label[data-field] input").forEach((input) => {
-        const text = input.value.trim();
-        values[input.name] = text === "" ? null : Number(text);
+      form.querySelectorAll("label[data-field] input").forEach((input) => { values[input.name] = number(input.value); });
+      const products = [];
+      productBody.querySelectorAll("tr.product-row").forEach((row) => {
+        const get = (name) => row.querySelector('input[name="' + name + '"]').value;
+        if (!get("product").trim() || (get("output_m").trim() === "" && get("output_ytd").trim() === "")) return;
+        products.push({ product: get("product").trim(), unit: get("unit").trim(), output_m: number(get("output_m")), output_ytd: number(get("output_ytd")) });
       });
-      return { credit_code: code, period: String(data.get("period") || "").trim(), values: values, explanation: String(data.get("explanation") || "").trim() || null, draft: !!draft };
+      return { credit_code: code, period: String(data.get("period") || "").trim(), values: values, products: products, explanation: String(data.get("explanation") || "").trim() || null, draft: !!draft };
+    }
+    function markProducts(error) {
+      const about = error && error.field && /产品|计量单位/.test(error.field);
+      productMsg.textContent = about ? error.message : "";
+      productMsg.classList.toggle("bad", !!about);
     }
     function mark(findings) {
       form.querySelectorAll("label[data-field]").forEach((label) => { label.classList.remove("bad", "warn"); label.querySelector(".field-msg").textContent = ""; });
@@ -349,8 +383,8 @@
     async function liveCheck() {
       const body = payload(false);
       if (!/^\d{4}-\d{2}$/.test(body.period)) return;
-      try { const res = await api("/api/v1/enterprise/validate", { method: "POST", json: body }); mark(res.findings); }
-      catch (e) { mark(e.body && e.body.error ? e.body.error.findings : []); }
+      try { const res = await api("/api/v1/enterprise/validate", { method: "POST", json: body }); mark(res.findings); markProducts(null); }
+      catch (e) { mark(e.body && e.body.error ? e.body.error.findings : []); markProducts(e.body && e.body.error); }
     }
     form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(liveCheck, 400); });
     async function submit(draft) {
@@ -363,6 +397,7 @@
       } catch (e) {
         const findings = e.body && e.body.error ? e.body.error.findings : [];
         mark(findings);
+        markProducts(e.body && e.body.error);
         const reason = e.body && e.body.error && e.body.error.findings && e.body.error.reason ? e.body.error.reason : e.message;
         result.appendChild(el("p", { class: "error", role: "alert", "data-testid": "submit-error", text: reason }));
         if (findings && findings.length) result.appendChild(findingsList(findings));
