@@ -106,7 +106,7 @@ def _products(**override):
         ({"产品代码": "FURNITURE_RETAIL"}, "产品代码", "不在主要工业产品目录中"),
         ({"计量单位": "万吨"}, "计量单位", "应为万千升"),
         ({"计量单位": "桶桶"}, "计量单位", "应为万千升"),
-        ({"产品产量（1-N月累计）": 3.0}, "产品产量（1-N月累计）", "累计小于本月"),
+        ({"产品产量（1-N月累计）": 3.0}, "产品产量（1-N月累计）", "累计产量小于本月产量"),  # rule P1
         ({"产品产量（本月）": "四万"}, "产品产量（本月）", "不是数字"),
         ({"产品产量（本月）": -1.0}, "产品产量（本月）", "不能为负数"),
         ({"统一社会信用代码": ZJ[1]}, "统一社会信用代码", "不在月报表中"),  # a product row without its report
@@ -121,3 +121,49 @@ def test_bad_product_rows_are_refused_and_nothing_is_stored(store, override, fie
     assert "月报.xlsx" in str(caught.value)
     assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0
     assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report_product") == 0
+
+
+def _beer_rows(period, m, ytd, code=None):
+    return pd.DataFrame([{"统一社会信用代码": code or ZJ[0], "报告期": period, "产品代码": "BEER", "计量单位": "万千升",
+                          "产品产量（本月）": m, "产品产量（1-N月累计）": ytd}])
+
+
+def _monthly(code, period):
+    """A report whose 累计 items add up month by month (100 a month, 万元)."""
+    k = int(period[5:7])
+    return {**_form(code, period), **{f"{item}_ytd": 100.0 * k for item in ("rev", "orders")},
+            **{f"{item}_m": 100.0 for item in ("rev", "orders")}, "cost_m": 80.0, "cost_ytd": 80.0 * k,
+            "profit_m": 5.0, "profit_ytd": 5.0 * k, "export_m": 1.0, "export_ytd": 1.0 * k}
+
+
+def test_product_rules_follow_the_same_product_from_last_month(store):
+    from qinggong.collect.reports import ReportRejected
+
+    register_enterprises(store, _registry())
+    submit_reports(store, pd.DataFrame([_monthly(ZJ[0], "2025-02")]), products=_beer_rows("2025-02", 4.0, 10.0),
+                   explanation="测试")
+    # P2 (hard): the cumulative output fell below last month's; nothing is stored.
+    with pytest.raises(ReportRejected) as caught:
+        submit_reports(store, pd.DataFrame([_monthly(ZJ[0], "2025-03")]), products=_beer_rows("2025-03", 2.0, 8.0),
+                       explanation="测试")
+    assert caught.value.field == "产品产量（1-N月累计）" and "P2" in str(caught.value) and "啤酒" in str(caught.value)
+    assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report WHERE period = '2025-03'") == 0
+    # P3 (soft): 本月 ≠ 本月止累计 − 上月止累计 (15 − 10 ≠ 3) needs a 说明 …
+    with pytest.raises(ReportRejected) as caught:
+        submit_reports(store, pd.DataFrame([_monthly(ZJ[0], "2025-03")]), products=_beer_rows("2025-03", 3.0, 15.0))
+    assert [f for f in caught.value.findings["rule_id"] if f.startswith("P")] == ["P3"]
+    # … and with one the report is stored, the finding recorded against it.
+    result = submit_reports(store, pd.DataFrame([_monthly(ZJ[0], "2025-03")]), products=_beer_rows("2025-03", 3.0, 15.0),
+                            explanation="2月产量更正后累计调整")
+    checks = store.backend.fetchall("SELECT report_id, rule_id, field FROM enterprise_report_check WHERE rule_id LIKE 'P%'")
+    assert checks == [(result["report_ids"][0], "P3", "output_m")]
+    # A consistent month passes (16 − 15 = 1), and the batch's own previous month counts before the store's.
+    both = pd.concat([_beer_rows("2025-04", 1.0, 16.0), _beer_rows("2025-05", 1.0, 17.0)], ignore_index=True)
+    from qinggong.collect.reports import normalize_products
+    from qinggong.validate import validate_products
+
+    assert validate_products(store, normalize_products(both)).empty
+    backwards = pd.concat([_beer_rows("2025-04", 1.0, 16.0), _beer_rows("2025-05", 0.5, 15.5)], ignore_index=True)
+    found = validate_products(store, normalize_products(backwards))
+    # May against April of the same batch (16 → 15.5), not against the stored March (15).
+    assert sorted(found["rule_id"]) == ["P2", "P3"] and set(found["period"]) == {"2025-05"} and set(found["row"]) == {3}

@@ -142,9 +142,9 @@ def validate_cmd(
 
     reports, products, _ = _read_submission(file, period)
     clean = normalize_reports(reports, file=file.name)
-    normalize_products(products, file=file.name)
+    prods = normalize_products(products, file=file.name)
     with open_store(db) as store:
-        findings = validate_reports(store, clean, file=file.name)
+        findings = validate_reports(store, clean, products=prods, file=file.name)
     findings = findings.assign(severity=findings["severity"].map({"hard": "硬性", "soft": "提示性"}))
     if as_json:
         emit_json({"reports": len(clean), "findings": records(findings)})

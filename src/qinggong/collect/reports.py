@@ -139,10 +139,6 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
             raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
     out = pd.DataFrame(columns)
     _resolve_products(out, file=file)
-    ytd_below = out["output_ytd"] < out["output_m"]
-    if ytd_below.any():
-        i = int(np.argmax(ytd_below.to_numpy()))
-        raise InputError("产品产量1-N月累计小于本月", file=file, row=int(rows[i]), field=FIELD_LABEL["output_ytd"])
     dup = out.duplicated(["credit_code", "period", "product"])
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
@@ -276,7 +272,7 @@ def submit_reports(
     prods = normalize_products(products, file=file)
     with store.transaction():
         existing = _check_against_registry(store, clean, file=file, correction=correction)
-        findings = validate_reports(store, clean, file=file) if run_rules else pd.DataFrame()
+        findings = validate_reports(store, clean, products=prods, file=file) if run_rules else pd.DataFrame()
         if len(findings):
             hard = findings[findings["severity"] == "hard"]
             if len(hard):
@@ -316,8 +312,11 @@ def submit_reports(
         if len(prods):
             _insert_products(store, prods, stage, file=file)
         if len(findings):
-            # Findings name the row they came from; rows are unique in a batch, so this is a lookup.
-            at = pd.Index(clean["_row"].to_numpy()).get_indexer(findings["row"].to_numpy())
+            # (enterprise, period) is unique in a batch: each finding, from a report row or one of
+            # its product rows, belongs to that report.
+            keys = pd.MultiIndex.from_arrays([stage["credit_code"].astype(object), stage["period"].astype(object)])
+            at = keys.get_indexer(pd.MultiIndex.from_arrays([findings["credit_code"].astype(object),
+                                                             findings["period"].astype(object)]))
             checks = findings.assign(report_id=stage["report_id"].to_numpy()[at])
             store.backend.load_temp_table(
                 "qg_check_stage", checks,

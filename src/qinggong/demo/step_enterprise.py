@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from qinggong.collect import list_reports, register_enterprises, review_reports, submit_reports, write_template
-from qinggong.collect.reports import normalize_reports
+from qinggong.collect.reports import normalize_products, normalize_reports
 from qinggong.demo import DemoContext, DemoStep
 from qinggong.demo.generator import generate_panel
 from qinggong.disclose import public_table, publish_enterprise_aggregates
@@ -33,10 +33,10 @@ def run(context: DemoContext) -> list[Path]:
     findings_all = []
     for period in panel.periods:
         month = panel.reports[panel.reports["period"] == period].reset_index(drop=True)
-        findings = validate_reports(store, normalize_reports(month))
+        made = panel.products[panel.products["period"] == period]
+        findings = validate_reports(store, normalize_reports(month), products=normalize_products(made))
         explanations = {c: "（生成）经核实数据属实：订单波动" for c in findings["credit_code"].unique()}
         findings_all.append(findings)
-        made = panel.products[panel.products["period"] == period]
         submit_reports(store, month, actor=ACTOR, explanation=explanations, channel="demo", products=made)
         review_reports(store, None, "approve", actor=REVIEWER, period=period)
         review_reports(store, None, "confirm", actor=REVIEWER, period=period)

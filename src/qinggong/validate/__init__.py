@@ -1,7 +1,8 @@
 """The edit-rule engine: declarative rules from `config/edit_rules.yaml` (hard = reject,
 soft = needs an explanation), evaluated on report frames with the store as history: in-record,
-cross-period, Hidiroglou–Berthelot outliers by stratum, completeness and continuity."""
+cross-period, Hidiroglou–Berthelot outliers by stratum, completeness and continuity, and the
+in-record and cross-period rules of the product rows (主要产品产量)."""
 
-from qinggong.validate.engine import RULE_KINDS, hb_bounds, load_rules, validate_reports
+from qinggong.validate.engine import RULE_KINDS, hb_bounds, load_rules, validate_products, validate_reports
 
-__all__ = ["RULE_KINDS", "hb_bounds", "load_rules", "validate_reports"]
+__all__ = ["RULE_KINDS", "hb_bounds", "load_rules", "validate_products", "validate_reports"]

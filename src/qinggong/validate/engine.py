@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qinggong.collect.forms import FIELD_BY_COLUMN, REPORT_COLUMNS
+from qinggong.collect.forms import FIELD_BY_COLUMN, PRODUCT_FIELDS, REPORT_COLUMNS
 from qinggong.config import load_method, method_version
 from qinggong.errors import QinggongError
 from qinggong.store import Store
@@ -33,6 +33,9 @@ def load_rules() -> dict:
             raise QinggongError(f"审核规则 {rule.get('id')} 的类型“{rule.get('kind')}”未知：可选 {'、'.join(RULE_KINDS)}")
         if rule.get("severity") not in ("hard", "soft"):
             raise QinggongError(f"审核规则 {rule.get('id')} 的 severity 应为 hard 或 soft")
+    for rule in data.get("product_rules", []):
+        if rule.get("kind") not in ("in_record", "cross_period") or rule.get("severity") not in ("hard", "soft"):
+            raise QinggongError(f"产品审核规则 {rule.get('id')}：kind 应为 in_record 或 cross_period，severity 应为 hard 或 soft")
     data["_version"] = method_version("edit_rules")
     return data
 
@@ -58,7 +61,7 @@ def _pidx(period: pd.Series) -> np.ndarray:
 
 def _label(column: str) -> str:
     field = FIELD_BY_COLUMN.get(column)
-    return field.name if field else column
+    return field.name if field else PRODUCT_FIELDS.get(column, column)
 
 
 def _history(store: Store, periods: list[str]) -> pd.DataFrame:
@@ -132,12 +135,23 @@ def _finding(batch: pd.DataFrame, mask: np.ndarray, rule: dict, field: str | Non
     )
 
 
-def validate_reports(store: Store, reports: pd.DataFrame, *, file: str | None = None, rules: dict | None = None) -> pd.DataFrame:
-    """Every failed rule for every report in the batch; nothing is written.
+def validate_reports(store: Store, reports: pd.DataFrame, *, products: pd.DataFrame | None = None,
+                     file: str | None = None, rules: dict | None = None) -> pd.DataFrame:
+    """Every failed rule for every report in the batch, and for its product rows (normalised, see
+    `validate_products`); nothing is written.
 
     Works on plain arrays keyed by integer enterprise numbers: a national batch is millions of
     reports, and joins on text columns or wide frames would cost more than the rules."""
     rules = rules or load_rules()
+    findings = _report_findings(store, reports, rules)
+    if products is not None and len(products):
+        product_findings = validate_products(store, products, rules=rules)
+        if len(product_findings):
+            findings = pd.concat([f for f in (findings, product_findings) if len(f)], ignore_index=True)
+    return findings
+
+
+def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.DataFrame:
     batch = reports.reset_index(drop=True)
     if "_row" not in batch.columns:
         batch = batch.assign(_row=np.arange(len(batch)) + 2)
@@ -225,6 +239,75 @@ def validate_reports(store: Store, reports: pd.DataFrame, *, file: str | None = 
         return pd.DataFrame(columns=FINDING_COLUMNS)
     out = pd.concat(findings, ignore_index=True)
     return out.sort_values(["row", "rule_id"], kind="stable").reset_index(drop=True)
+
+
+def validate_products(store: Store, products: pd.DataFrame, *, rules: dict | None = None) -> pd.DataFrame:
+    """The product rules (`product_rules` in edit_rules.yaml) on normalised product rows: one row
+    per enterprise, period and product, outputs in the catalog unit. The previous month is the
+    same product in the batch or, failing that, in the enterprise's latest stored report."""
+    rules = rules or load_rules()
+    batch = products.reset_index(drop=True)
+    if "_row" not in batch.columns:
+        batch = batch.assign(_row=np.arange(len(batch)) + 2)
+    if batch.empty or not rules.get("product_rules"):
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    n = len(batch)
+    pidx = _pidx(batch["period"])
+    history = _product_history(store, _period_text(np.array(sorted({p - 1 for p in set(pidx.tolist())}))))
+    (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"])
+    (batch_product, history_product), products_seen = _enterprise_numbers(batch["product"], history["product"])
+    history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    # enterprise × month × product as one integer; the previous month is key − products_seen.
+    batch_key = (batch_no * _KEY_SPAN + pidx) * products_seen + batch_product
+    history_key = (history_no * _KEY_SPAN + history_pidx) * products_seen + history_product
+    keep = pd.Index(batch_key).get_indexer(history_key) < 0 if len(history) else np.zeros(0, dtype=bool)
+    panel_key = pd.Index(np.concatenate([batch_key, history_key[keep]]))
+    prev_at = panel_key.get_indexer(batch_key - products_seen)
+    columns: dict[str, np.ndarray] = {}
+    for c in PRODUCT_FIELDS:
+        mine = batch[c].to_numpy(dtype="float64")
+        columns[c] = mine
+        stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
+        columns[f"prev_{c}"] = _take(np.concatenate([mine, stored]), prev_at)
+    names = _product_names(batch["product"])
+    month = pidx % 12 + 1
+    tolerance = rules.get("product_tolerance", {})
+    findings = []
+    for rule in rules["product_rules"]:
+        mask = month > 1 if rule["kind"] == "cross_period" else np.ones(n, dtype=bool)
+        field = rule.get("field")
+        ref = np.abs(columns[field]) if field in columns else np.zeros(n)
+        tol = np.maximum(float(tolerance.get("absolute", 0.0)), float(tolerance.get("relative", 0.0)) * np.nan_to_num(ref))
+        bad = mask & ~_evaluate(columns, rule["assert"], tol)
+        if bad.any():
+            findings.append(_finding(batch, bad, rule, field, [rule["message"].replace("{product}", p) for p in names[bad]]))
+    if not findings:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    return pd.concat(findings, ignore_index=True)
+
+
+def _product_history(store: Store, periods: list[str]) -> pd.DataFrame:
+    """Product rows of the latest 已上报 / 审核通过 / 已确认 report of each enterprise in `periods`."""
+    columns = ["credit_code", "period", "product", *PRODUCT_FIELDS]
+    if not periods:
+        return pd.DataFrame(columns=columns)
+    marks = ", ".join("?" for _ in periods)
+    return store.backend.fetch_df(
+        f"SELECT r.credit_code, r.period, p.product, p.output_m, p.output_ytd FROM enterprise_report_product p JOIN ("
+        " SELECT report_id, credit_code, period,"
+        "  ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
+        f" FROM enterprise_report WHERE period IN ({marks}) AND status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
+        ") r ON r.report_id = p.report_id WHERE r.rn = 1",
+        periods,
+    )
+
+
+def _product_names(codes: pd.Series) -> np.ndarray:
+    from qinggong.catalog import product
+
+    uniques = codes.unique()
+    names = {c: product(c).name for c in uniques}
+    return codes.map(names).to_numpy(dtype=object)
 
 
 def _enterprise_numbers(first: pd.Series, *others: pd.Series) -> tuple[list[np.ndarray], int]:

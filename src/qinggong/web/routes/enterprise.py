@@ -140,8 +140,8 @@ def api_validate(body: ReportBody, request: Request, principal: Principal = requ
     code = _credit_code(principal, body.credit_code)
     frame = pd.DataFrame([{"credit_code": code, "period": body.period, **body.values}])
     try:
-        normalize_products(_product_frame(code, body))
-        findings = validate_reports(get_store(request), normalize_reports(frame))
+        products = normalize_products(_product_frame(code, body))
+        findings = validate_reports(get_store(request), normalize_reports(frame), products=products)
     except InputError as exc:
         return _rejection(exc)
     items = _findings(findings)
