@@ -43,6 +43,24 @@ def load_rules() -> dict:
 _KEY_SPAN = 100_000  # > any month index (year × 12 + month), so enterprise × span + month is unique
 
 
+class _Lazy(dict):
+    """Columns computed on first use: the rules name a few of the 26 current and previous-month
+    columns, and each costs a pass over millions of reports."""
+
+    def __init__(self, names, compute) -> None:
+        super().__init__()
+        self._names, self._compute = set(names), compute
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __missing__(self, name: str) -> np.ndarray:
+        if name not in self._names:
+            raise KeyError(name)
+        self[name] = value = self._compute(name)
+        return value
+
+
 def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """values[positions] with NaN where the position is -1 (not found)."""
     out = values[np.maximum(positions, 0)]
@@ -91,18 +109,23 @@ def _expand(rule: dict) -> list[dict]:
     return out
 
 
-def _evaluate(columns: dict[str, np.ndarray], expression: str, tol: np.ndarray) -> np.ndarray:
-    """Boolean array: True where the rule holds or an operand is missing."""
+def _evaluate(columns: dict[str, np.ndarray], expression: str, tolerance: dict, field: str | None, n: int) -> np.ndarray:
+    """Boolean array: True where the rule holds or an operand is missing. `tol` in the expression
+    is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it."""
     names = sorted({n for n in _IDENT.findall(expression) if n not in _SAFE_NAMES and not n.isdigit()})
     unknown = [n for n in names if n not in columns]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
     env: dict[str, Any] = {n: columns[n] for n in names}
-    env["tol"] = tol
+    if "tol" in _IDENT.findall(expression):
+        absolute = float(tolerance.get("absolute", 0.0))
+        relative = float(tolerance.get("relative", 0.0))
+        # fmax ignores a missing reference (the absolute tolerance remains).
+        env["tol"] = np.fmax(absolute, relative * np.abs(columns[field])) if field in columns else np.full(n, absolute)
     env["abs"] = np.abs
     with np.errstate(invalid="ignore"):
         result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
-    present = np.ones(len(tol), dtype=bool)
+    present = np.ones(n, dtype=bool)
     for n in names:
         present &= ~np.isnan(env[n])
     return result | ~present
@@ -159,7 +182,7 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
         return pd.DataFrame(columns=FINDING_COLUMNS)
     n = len(batch)
     pidx = _pidx(batch["period"])
-    batch_periods = sorted(set(pidx.tolist()))
+    batch_periods = np.unique(pidx).tolist()
     wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
     history = _history(store, _period_text(np.array(wanted)))
     registry = store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise")
@@ -173,15 +196,16 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
     keep = pd.Index(batch_key).get_indexer(history_key) < 0 if len(history) else np.zeros(0, dtype=bool)
     panel_key = pd.Index(np.concatenate([batch_key, history_key[keep]]))
     panel_pidx = np.concatenate([pidx, history_pidx[keep]])
-    values = {}
-    for c in REPORT_COLUMNS:
+    def panel_values(c: str) -> np.ndarray:
         mine = batch[c].to_numpy(dtype="float64") if c in batch.columns else np.full(n, np.nan)
         stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
-        values[c] = np.concatenate([mine, stored])
+        return np.concatenate([mine, stored])
+
+    values = _Lazy(REPORT_COLUMNS, panel_values)
     # Each report's previous month, by integer key (enterprise number × span + month index).
     prev_at = panel_key.get_indexer(batch_key - 1)
-    columns = {c: values[c][:n] for c in REPORT_COLUMNS}
-    columns.update({f"prev_{c}": _take(values[c], prev_at) for c in REPORT_COLUMNS})
+    columns = _Lazy([*REPORT_COLUMNS, *(f"prev_{c}" for c in REPORT_COLUMNS)],
+                    lambda name: _take(values[name[5:]], prev_at) if name.startswith("prev_") else values[name][:n])
     has_prev = ~(np.isnan(columns["prev_rev_m"]) & np.isnan(columns["prev_export_m"]) & np.isnan(columns["prev_orders_m"]))
     # HB strata take every report of the batch's periods, stored ones included, so that a single
     # report is judged against its peers; only the batch's own reports are flagged.
@@ -204,9 +228,7 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
                 if "when_month" in rule:
                     mask &= month == int(rule["when_month"])
                 field = rule.get("field")
-                ref = np.abs(columns[field]) if field in columns else np.zeros(n)
-                tol = np.maximum(float(tolerance.get("absolute", 0.0)), float(tolerance.get("relative", 0.0)) * np.nan_to_num(ref))
-                bad = mask & ~_evaluate(columns, rule["assert"], tol)
+                bad = mask & ~_evaluate(columns, rule["assert"], tolerance, field, n)
                 if bad.any():
                     message = rule["message"].replace("{label}", _label(field) if field else "")
                     findings.append(_finding(batch, bad, rule, field, message))
@@ -276,9 +298,7 @@ def validate_products(store: Store, products: pd.DataFrame, *, rules: dict | Non
     for rule in rules["product_rules"]:
         mask = month > 1 if rule["kind"] == "cross_period" else np.ones(n, dtype=bool)
         field = rule.get("field")
-        ref = np.abs(columns[field]) if field in columns else np.zeros(n)
-        tol = np.maximum(float(tolerance.get("absolute", 0.0)), float(tolerance.get("relative", 0.0)) * np.nan_to_num(ref))
-        bad = mask & ~_evaluate(columns, rule["assert"], tol)
+        bad = mask & ~_evaluate(columns, rule["assert"], tolerance, field, n)
         if bad.any():
             findings.append(_finding(batch, bad, rule, field, [rule["message"].replace("{product}", p) for p in names[bad]]))
     if not findings:
