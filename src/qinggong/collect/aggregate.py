@@ -6,6 +6,9 @@ enterprises behind each cell and the comparable-basis year-on-year growth:
 g = Σ_{i∈B} y_i,t / Σ_{i∈B} y_i,t−12 − 1, B = enterprises with the item reported in both
 periods (NBS: 上年同批企业, methods.md §3.1). A 中类/大类 is aggregated only when all its
 小类 are in the light-industry scope, so its code never stands for part of itself.
+
+Product output (主要产品产量) is aggregated the same way to product × province/全国 × period,
+each product in its catalog unit; `aggregate_enterprise` builds both from one selection.
 """
 
 from __future__ import annotations
