@@ -157,3 +157,11 @@ def test_withheld_cells_are_not_charted(prepared):
         assert "-11.3" in plain_svg, name
         assert "-11.3" not in svg, name
     assert "家具制造业" in charts.render(model, "heatmap", "svg").data.decode("utf-8")  # the row stays, the cell is blank
+
+
+def test_sdmx_values_keep_full_precision_without_binary_noise():
+    from qinggong.publish.release import _sdmx_value
+
+    assert _sdmx_value(302370.60000000003) == "302370.6"
+    assert _sdmx_value(0.1 + 0.2) == "0.3"
+    assert _sdmx_value(-11.345678901234) == "-11.345678901234"  # real digits are kept

@@ -11,10 +11,12 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from qinggong.catalog.units import round_significant
 from qinggong.publish import phrasing as ph
 from qinggong.publish.model import Fact, ReportModel
 from qinggong.store import NATIONAL
@@ -163,6 +165,11 @@ def write_csv(path: Path, release: list[ReleaseTable]) -> Path:
     return path
 
 
+def _sdmx_value(value: float) -> str:
+    """Full precision without binary noise (3.0000000000000004 → 3.0)."""
+    return repr(float(round_significant(np.array([value]))[0]))
+
+
 def write_sdmx_csv(path: Path, model: ReportModel, release: list[ReleaseTable]) -> Path:
     """SDMX-CSV 1.0: one observation per row; DATAFLOW as AGENCY:ID(VERSION)."""
     agency = model.config["release"]["sdmx_agency"]
@@ -179,7 +186,7 @@ def write_sdmx_csv(path: Path, model: ReportModel, release: list[ReleaseTable]) 
                         continue
                     published = not c.flag
                     writer.writerow([f"{agency}:{f.dataflow}({version})", "M", f.indicator, f.industry, f.region, "_Z", f.measure,
-                                     f.unit, f.period, repr(f.value) if published else "", f.status if published else
+                                     f.unit, f.period, _sdmx_value(f.value) if published else "", f.status if published else
                                      ("M" if c.flag == "M" else f.status), f.conf_status])
     return path
 
