@@ -85,3 +85,37 @@ def test_relations_the_figures_break_are_not_handed_to_the_attacker():
     matrix = sparse.csr_matrix(np.array([[-1, -1, 1, 0, 0, 0], [0, 0, 0, 1, -1, -1]], dtype=float))
     kept = _exact_relations(Relations(matrix, ["time", "industry"]), values)
     assert kept.kinds == ["industry"] and kept.matrix.shape == (1, 6)
+
+
+def test_components_and_their_candidates_match_a_walk_from_each_unit():
+    # The widening step looks up each failing unit's component once; it must offer exactly the
+    # published cells a walk over the relations of the linked suppressed cells would reach.
+    from scipy import sparse
+
+    from qinggong.disclose.suppress import _components_with_candidates
+
+    rng = np.random.default_rng(3)
+    n_eq, n_units = 80, 300
+    rows, cols = [], []
+    for e in range(n_eq):
+        members = rng.choice(n_units, size=rng.integers(2, 6), replace=False)
+        rows += [e] * len(members)
+        cols += members.tolist()
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_eq, n_units))
+    supp = rng.random(n_units) < 0.3
+    component_of, candidates = _components_with_candidates(matrix, supp)
+    by_unit = matrix.T.tocsr()
+    for u in np.flatnonzero(supp):
+        seen, frontier, reached = {int(u)}, [int(u)], set()
+        while frontier:
+            v = frontier.pop()
+            for e in by_unit.indices[by_unit.indptr[v]:by_unit.indptr[v + 1]]:
+                for w in matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]:
+                    if not supp[w]:
+                        reached.add(int(w))
+                    elif int(w) not in seen:
+                        seen.add(int(w))
+                        frontier.append(int(w))
+        assert set(candidates.get(int(component_of[u]), np.zeros(0, dtype=int)).tolist()) == reached
+        assert {int(component_of[w]) for w in seen} == {int(component_of[u])}
+    assert (component_of[~supp] == -1).all()

@@ -570,31 +570,48 @@ def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: n
 def _widen(failed: list[int], supp: np.ndarray, relations: Relations, cost: np.ndarray, margin: float) -> list[int]:
     """For each unit still too well determined, hide one more published cell: the smallest one
     large enough for the margin among the relations of the suppressed cells linked to it (its
-    component), else the largest available."""
+    component), else the largest available.
+
+    Components are found once per call (scipy), not walked again for every failing unit: in a
+    sparse table one component can hold thousands of suppressed units."""
     matrix = relations.matrix.tocsr()
-    by_unit = matrix.T.tocsr()
+    component_of, candidates = _components_with_candidates(matrix, supp)
     added: list[int] = []
     for u in failed:
-        need = margin * abs(cost[u])
-        seen_units, seen_eqs, frontier = {u}, set(), [u]
-        candidates: set[int] = set()
-        while frontier:
-            v = frontier.pop()
-            for e in by_unit.indices[by_unit.indptr[v]:by_unit.indptr[v + 1]]:
-                if e in seen_eqs:
-                    continue
-                seen_eqs.add(e)
-                for w in matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]:
-                    if not supp[w]:
-                        candidates.add(int(w))
-                    elif w not in seen_units:
-                        seen_units.add(int(w))
-                        frontier.append(int(w))
-        if not candidates:
+        cand = candidates.get(int(component_of[u]), np.zeros(0, dtype=np.int64))
+        cand = cand[~supp[cand]]  # hidden by an earlier unit of this call
+        if not len(cand):
             continue
-        cand = np.array(sorted(candidates))
+        need = margin * abs(cost[u])
         enough = cand[np.abs(cost[cand]) >= need]
         best = enough[np.argmin(np.abs(cost[enough]))] if len(enough) else cand[np.argmax(np.abs(cost[cand]))]
         supp[best] = True
         added.append(int(best))
     return added
+
+
+def _components_with_candidates(matrix: sparse.csr_matrix, supp: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Components of suppressed units linked through relations (label per unit, −1 for published
+    units), and for each component the published units of its relations, sorted."""
+    n_eq, n_units = matrix.shape
+    hidden = supp.astype(bool)
+    pattern = matrix.copy()
+    pattern.data = np.ones_like(pattern.data)
+    to_hidden = pattern[:, hidden]
+    # Bipartite graph of relations and suppressed units: a component is a set of suppressed units
+    # with every relation that touches them.
+    graph = sparse.bmat([[None, to_hidden], [to_hidden.T, None]], format="csr")
+    _, label = connected_components(graph, directed=False)
+    eq_label, unit_label = label[:n_eq], label[n_eq:]
+    component_of = np.full(n_units, -1, dtype=np.int64)
+    component_of[np.flatnonzero(hidden)] = unit_label
+    touches_hidden = np.diff(to_hidden.indptr) > 0
+    coo = pattern.tocoo()
+    keep = touches_hidden[coo.row] & ~hidden[coo.col]
+    pairs = np.unique(np.stack([eq_label[coo.row[keep]], coo.col[keep]]), axis=1)
+    candidates: dict[int, np.ndarray] = {}
+    if pairs.size:
+        bounds = np.flatnonzero(np.diff(pairs[0])) + 1
+        for group in np.split(np.arange(pairs.shape[1]), bounds):
+            candidates[int(pairs[0, group[0]])] = pairs[1, group].astype(np.int64)
+    return component_of, candidates
