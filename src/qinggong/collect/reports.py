@@ -506,9 +506,10 @@ def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, 
                 # A confirmed correction replaces the version confirmed before it.
                 _set_status_where(
                     store,
+                    # Only a later version (n.version > 1) can replace one: first versions skip the join.
                     "SELECT o.report_id FROM enterprise_report o JOIN enterprise_report n"
                     " ON n.credit_code = o.credit_code AND n.period = o.period AND o.version < n.version"
-                    f" WHERE n.report_id IN ({selection}) AND o.status = 'CONFIRMED'",
+                    f" WHERE n.version > 1 AND n.report_id IN ({selection}) AND o.status = 'CONFIRMED'",
                     params, "SUPERSEDED", actor=actor, reason="被确认的更正版本替代",
                 )
             count = _set_status_where(store, selection, params, target, actor=actor, reason=reason)
