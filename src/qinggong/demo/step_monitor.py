@@ -51,8 +51,10 @@ def run_monitor(context: DemoContext) -> list[Path]:
     files.append(path)
     csv = folder / "合成指数.csv"
     table = indices.indices.drop(columns=["month"])
-    for column in table.select_dtypes("float").columns:  # 0.8999999999999999 → 0.9
-        table[column] = round_significant(table[column].to_numpy())
+    # Computed indices and growth rates: 10 significant digits are far more than their accuracy,
+    # and drop the arithmetic noise (0.799999999999999 → 0.8).
+    for column in table.select_dtypes("float").columns:
+        table[column] = round_significant(table[column].to_numpy(), 10)
     table.to_csv(csv, index=False, encoding="utf-8-sig")
     files.append(csv)
 
