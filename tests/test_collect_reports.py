@@ -90,6 +90,22 @@ def test_report_before_enterprise_existed_and_unknown_enterprise(store):
     assert count(store) == 0
 
 
+def test_report_after_enterprise_closed_and_the_first_problem_is_named(store):
+    closed = registry().assign(exit_date=["2025-08-31", None])
+    register_enterprises(store, closed)
+    frame = pd.DataFrame([report(B, "2025-09"), report(A, "2025-09")])  # row 3: A closed in August
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, frame)
+    assert caught.value.row == 3 and caught.value.field == "报告期" and "晚于企业停业时间 2025-08-31" in caught.value.reason
+    # An unknown enterprise (row 3) is named before a report after closing (row 2).
+    frame = pd.DataFrame([report(A, "2025-09"), report(make_credit_code("110101", 98), "2025-09")])
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, frame)
+    assert caught.value.row == 3 and "名录中没有" in caught.value.reason
+    submit_reports(store, pd.DataFrame([report(A, "2025-08")]), explanation="停业前最后一期")  # the closing month is fine
+    assert count(store) == 1
+
+
 def test_hard_and_soft_rules(ready):
     bad = report(A, "2025-10", rev_m=-5.0)
     with pytest.raises(ReportRejected) as caught:

@@ -199,28 +199,31 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
 def _registry_findings(store: Store, *, file: str | None, correction: bool) -> pd.DataFrame:
     # Only the offending rows come back (the first of each kind), so a clean batch of millions of
     # reports costs one join in the engine, not a copy into Python.
-    unknown = store.backend.fetch_df(
-        "SELECT k._row, k.credit_code FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code"
-        " WHERE e.credit_code IS NULL ORDER BY k._row LIMIT 1"
-    )
-    if len(unknown):
-        r = unknown.iloc[0]
-        raise InputError(f"名录中没有统一社会信用代码为“{r['credit_code']}”的企业：请先登记企业名录",
-                         file=file, row=int(r["_row"]), field="统一社会信用代码")
     report_month = "CAST(SUBSTR(k.period, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(k.period, 6, 2) AS INTEGER)"
-    for column, before, message in (
-        ("entry_date", "<", "报告期 {period} 早于企业开业时间 {date}：企业当时尚未开业"),
-        ("exit_date", ">", "报告期 {period} 晚于企业停业时间 {date}"),
-    ):
-        date_month = f"CAST(EXTRACT(YEAR FROM e.{column}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM e.{column}) AS INTEGER)"
-        outside = store.backend.fetch_df(
-            f"SELECT k._row, k.period, e.{column} AS day FROM qg_report_keys k JOIN enterprise e ON e.credit_code = k.credit_code"
-            f" WHERE e.{column} IS NOT NULL AND {report_month} {before} {date_month} ORDER BY k._row LIMIT 1"
-        )
-        if len(outside):
-            r = outside.iloc[0]
-            raise InputError(message.format(period=r["period"], date=pd.Timestamp(r["day"]).date()),
-                             file=file, row=int(r["_row"]), field="报告期")
+
+    def month(column: str) -> str:
+        return f"CAST(EXTRACT(YEAR FROM e.{column}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM e.{column}) AS INTEGER)"
+
+    # One pass for the three checks: the first row of each kind of problem, or NULL.
+    unknown, early, late = store.backend.fetchone(
+        "SELECT MIN(CASE WHEN e.credit_code IS NULL THEN k._row END),"
+        f" MIN(CASE WHEN e.entry_date IS NOT NULL AND {report_month} < {month('entry_date')} THEN k._row END),"
+        f" MIN(CASE WHEN e.exit_date IS NOT NULL AND {report_month} > {month('exit_date')} THEN k._row END)"
+        " FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code"
+    )
+    first = next((int(r) for r in (unknown, early, late) if r is not None), None)
+    if first is not None:
+        code, period, entry, exit_ = store.backend.fetchone(
+            "SELECT k.credit_code, k.period, e.entry_date, e.exit_date FROM qg_report_keys k"
+            " LEFT JOIN enterprise e ON e.credit_code = k.credit_code WHERE k._row = ?", [first])
+        if unknown is not None:
+            raise InputError(f"名录中没有统一社会信用代码为“{code}”的企业：请先登记企业名录",
+                             file=file, row=first, field="统一社会信用代码")
+        if early is not None:
+            raise InputError(f"报告期 {period} 早于企业开业时间 {pd.Timestamp(entry).date()}：企业当时尚未开业",
+                             file=file, row=first, field="报告期")
+        raise InputError(f"报告期 {period} 晚于企业停业时间 {pd.Timestamp(exit_).date()}", file=file, row=first,
+                         field="报告期")
     existing = store.backend.fetch_df(
         "SELECT k._row, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_keys k"
         " JOIN enterprise_report r ON r.credit_code = k.credit_code AND r.period = k.period"
