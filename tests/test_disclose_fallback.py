@@ -119,3 +119,26 @@ def test_components_and_their_candidates_match_a_walk_from_each_unit():
         assert set(candidates.get(int(component_of[u]), np.zeros(0, dtype=int)).tolist()) == reached
         assert {int(component_of[w]) for w in seen} == {int(component_of[u])}
     assert (component_of[~supp] == -1).all()
+
+
+def test_sweep_certificates_change_no_verdict(cells, monkeypatch):  # noqa: F811
+    # The sweep only finds feasible tables; every cell must pass or fail exactly as with one LP
+    # per bound, with fewer LPs.
+    import qinggong.disclose.suppress as suppress
+
+    margin = params()["secondary"]["protection_margin"]
+    relations = build_relations(cells, TABLES)
+    primary = np.repeat(primary_suppression(cells) != "F", 2)
+    supp = primary.copy()
+    # Hide far more than needed, as the last fallback stage does: large components.
+    supp |= np.random.default_rng(5).random(len(supp)) < 0.6
+    values = unit_values(cells)
+    targets = np.flatnonzero(supp & (values > 1e-6))
+    need = np.where(primary[targets], margin * values[targets], 0.0)
+    outcomes = {}
+    for threshold in (1, 10**9):
+        monkeypatch.setattr(suppress, "SWEEP_MIN_TARGETS", threshold)
+        outcomes[threshold] = suppress.verify_units(relations, values, supp, targets, need, nonnegative=True)
+    (with_sweep, sweep_lps), (without, plain_lps) = outcomes[1], outcomes[10**9]
+    assert with_sweep.tolist() == without.tolist()
+    assert sweep_lps < plain_lps

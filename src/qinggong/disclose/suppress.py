@@ -360,6 +360,8 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
         previous = None
         truth = values[hidden[members]] / scale
         seen_low, seen_high = truth.copy(), truth.copy()  # per member: extremes over feasible points found
+        if need is not None and len(comp_targets) >= SWEEP_MIN_TARGETS:
+            solves += _sweep(h, truth, seen_low, seen_high, lp.col_lower_, lp.col_upper_)
         for t_i in comp_targets:
             j = local[int(position[targets[t_i]])]
             for sign, store in ((1.0, lows), (-1.0, highs)):
@@ -388,6 +390,41 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
                     # cannot be certified, and counts as exposed (more suppression, never less).
                     store[t_i] = values[targets[t_i]]
     return lows, highs, solves, noise_of
+
+
+# Components with at least this many targets are first swept with a few LPs whose objectives move
+# all members at once (see `_sweep`); below it the per-target LPs are few anyway.
+SWEEP_MIN_TARGETS = 20
+
+
+def _sweep(h, truth: np.ndarray, seen_low: np.ndarray, seen_high: np.ndarray, lower: np.ndarray,
+           upper: np.ndarray) -> int:
+    """Feasible tables far from the true one in many cells at once: minimise and maximise the sum
+    of all members relative to their true values, then two random mixes of directions. Every
+    solution is a table the attacker cannot rule out, so each cell it moves by the margin needs
+    no LP of its own on that side (in a nearly all-suppressed table this saves most of them).
+
+    Members are boxed within three times their true value during the sweep so that no direction is
+    unbounded; a point of the boxed system is a point of the real one. Returns the number of LPs
+    solved; objective and bounds are restored."""
+    n = len(truth)
+    index = np.arange(n, dtype=np.int32)
+    reach = 2.0 * np.abs(truth) + 1e-3
+    h.changeColsBounds(n, index, np.maximum(lower, truth - reach), np.minimum(upper, truth + reach))
+    weights = 1.0 / np.maximum(np.abs(truth), 1e-6)
+    rng = np.random.default_rng(n)
+    solved = 0
+    for signs in (np.ones(n), -np.ones(n), rng.choice([-1.0, 1.0], n), rng.choice([-1.0, 1.0], n)):
+        h.changeColsCost(n, index, signs * weights)
+        h.run()
+        solved += 1
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            point = np.asarray(h.getSolution().col_value)
+            np.minimum(seen_low, point, out=seen_low)
+            np.maximum(seen_high, point, out=seen_high)
+    h.changeColsCost(n, index, np.zeros(n))
+    h.changeColsBounds(n, index, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+    return solved
 
 
 # Differences smaller than this share of a component's largest value are solver noise, not room
