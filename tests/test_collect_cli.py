@@ -93,6 +93,14 @@ def test_an_enterprise_month_end_through_the_command_line(tmp_path, registry_csv
     # Three equal enterprises: the national light-industry total is publishable, and equals their sum.
     total = public[public["KEY"] == "ENTERPRISE.M.REV.LI.000000._Z.YTD.CNY_10K"].iloc[0]
     assert total["CONF_STATUS"] == "F" and float(total["OBS_VALUE"]) == pytest.approx(900.0)
+    products = tmp_path / "产品产量.csv"
+    again = qinggong("enterprise", "aggregate", "--out", str(products), "--indicator", "OUTPUT", "--db", db)
+    assert again.returncode == 0 and "主要产品产量" in again.stdout, again.stderr
+    output = pd.read_csv(products, dtype=str)
+    assert set(output["PRODUCT"]) == {"BEER"} and set(output["UNIT_MEASURE"]) == {"KL_10K"}
+    empty = qinggong("enterprise", "aggregate", "--out", str(tmp_path / "x.csv"), "--indicator", "REV", "--measure", "EOP",
+                     "--db", db)
+    assert empty.returncode == 2 and "公开表为空" in empty.stderr
     with Store.open(db) as store:
         beer = store.read_observations(dataflow="ENTERPRISE", indicator="OUTPUT", measure="YTD", region="000000")
     assert beer["product"].tolist() == ["BEER"] and beer["value"].tolist() == [pytest.approx(4.5)]  # 3 × 15,000 千升

@@ -208,7 +208,9 @@ def review_cmd(
 @enterprise_app.command("aggregate", help="汇总已确认的月报（可比口径同比、企业数），保密处理后写入 ENTERPRISE 序列。")
 def aggregate_cmd(
     period: Annotated[Optional[list[str]], typer.Option("--period", help="只汇总这些报告期（可重复）")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="另存营业收入累计公开表（CSV，含 CONF_STATUS）")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="另存公开表（CSV，保密单元格只有 CONF_STATUS 标志）")] = None,
+    indicator: Annotated[str, typer.Option("--indicator", help="公开表的指标：REV 营业收入、PROFIT、EXPORT、OUTPUT 主要产品产量等")] = "REV",
+    measure: Annotated[str, typer.Option("--measure", help="公开表的计量方式：YTD 1-N月累计、M 当月、EOP 期末")] = "YTD",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -217,7 +219,10 @@ def aggregate_cmd(
     with open_store(db) as store:
         summary = publish_enterprise_aggregates(store, periods=period or None)
         if out:
-            public_table(store, indicator="REV", measure="YTD", out=out)
+            table = public_table(store, indicator=indicator.upper(), measure=measure.upper(), out=out)
+            if table.empty:
+                raise InputError(f"没有指标 {indicator.upper()}、计量方式 {measure.upper()} 的企业直报汇总，公开表为空",
+                                 field="--indicator")
     if as_json:
         emit_json(summary)
         return
