@@ -23,7 +23,9 @@ from qinggong.collect.forms import (
     STATUS_LABELS,
     TRANSITIONS,
 )
-from qinggong.errors import InputError, QinggongError
+from qinggong.catalog import product, recognize_product, unit
+from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
+from qinggong.errors import InputError, QinggongError, UnknownCodeError
 from qinggong.store import Store, current_actor, now_utc
 
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -149,10 +151,6 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
 def _resolve_products(out: pd.DataFrame, *, file: str | None) -> None:
     """Product codes (or names) to catalog codes, outputs converted to the product's catalog unit
     (in place). Looked up once per distinct spelling, not per row."""
-    from qinggong.catalog import product, recognize_product, unit
-    from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
-    from qinggong.errors import UnknownCodeError
-
     rows = out["_row"].to_numpy()
     codes: dict[str, str | None] = {}
     for text in out["product"].unique():
