@@ -361,7 +361,8 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
         truth = values[hidden[members]] / scale
         seen_low, seen_high = truth.copy(), truth.copy()  # per member: extremes over feasible points found
         if need is not None and len(comp_targets) >= SWEEP_MIN_TARGETS:
-            solves += _sweep(h, truth, seen_low, seen_high, lp.col_lower_, lp.col_upper_)
+            at = np.array([local[int(position[targets[t_i]])] for t_i in comp_targets])
+            solves += _sweep(h, truth, seen_low, seen_high, lp.col_lower_, lp.col_upper_, at, need[comp_targets] / scale)
         for t_i in comp_targets:
             j = local[int(position[targets[t_i]])]
             for sign, store in ((1.0, lows), (-1.0, highs)):
@@ -395,14 +396,17 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
 # Components with at least this many targets are first swept with a few LPs whose objectives move
 # all members at once (see `_sweep`); below it the per-target LPs are few anyway.
 SWEEP_MIN_TARGETS = 20
+SWEEP_MAX_AIMED = 30  # at most this many aimed sweeps per component
 
 
 def _sweep(h, truth: np.ndarray, seen_low: np.ndarray, seen_high: np.ndarray, lower: np.ndarray,
-           upper: np.ndarray) -> int:
+           upper: np.ndarray, at: np.ndarray, need: np.ndarray) -> int:
     """Feasible tables far from the true one in many cells at once: minimise and maximise the sum
-    of all members relative to their true values, then two random mixes of directions. Every
-    solution is a table the attacker cannot rule out, so each cell it moves by the margin needs
-    no LP of its own on that side (in a nearly all-suppressed table this saves most of them).
+    of all members relative to their true values, two random mixes of directions, then mixes aimed
+    at the targets (members `at`, margins `need`, in the component's units) whose sides no table
+    has proven yet, while each such LP still proves a good share of them. Every solution is a
+    table the attacker cannot rule out, so a cell it moves by the margin needs no LP of its own on
+    that side: in a nearly all-suppressed table this saves most of them.
 
     Members are boxed within three times their true value during the sweep so that no direction is
     unbounded; a point of the boxed system is a point of the real one. Returns the number of LPs
@@ -413,15 +417,38 @@ def _sweep(h, truth: np.ndarray, seen_low: np.ndarray, seen_high: np.ndarray, lo
     h.changeColsBounds(n, index, np.maximum(lower, truth - reach), np.minimum(upper, truth + reach))
     weights = 1.0 / np.maximum(np.abs(truth), 1e-6)
     rng = np.random.default_rng(n)
-    solved = 0
-    for signs in (np.ones(n), -np.ones(n), rng.choice([-1.0, 1.0], n), rng.choice([-1.0, 1.0], n)):
-        h.changeColsCost(n, index, signs * weights)
+    gap = np.maximum(need, 2 * LP_ACCURACY)  # a side is proven once a table is this far from the truth
+
+    def open_sides() -> tuple[np.ndarray, np.ndarray]:
+        return truth[at] - seen_low[at] < gap, seen_high[at] - truth[at] < gap
+
+    def solve(cost: np.ndarray) -> None:
+        h.changeColsCost(n, index, cost)
         h.run()
-        solved += 1
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             point = np.asarray(h.getSolution().col_value)
             np.minimum(seen_low, point, out=seen_low)
             np.maximum(seen_high, point, out=seen_high)
+
+    solved = 0
+    for signs in (np.ones(n), -np.ones(n), rng.choice([-1.0, 1.0], n), rng.choice([-1.0, 1.0], n)):
+        solve(signs * weights)
+        solved += 1
+    for _ in range(SWEEP_MAX_AIMED):
+        low_open, high_open = open_sides()
+        remaining = int(low_open.sum() + high_open.sum())
+        if remaining < SWEEP_MIN_TARGETS:
+            break
+        # Push each open side outward; a cell open on both sides goes one way at random.
+        direction = np.where(low_open & high_open, rng.choice([-1.0, 1.0], len(at)),
+                             np.where(low_open, 1.0, np.where(high_open, -1.0, 0.0)))
+        cost = np.zeros(n)
+        cost[at] = direction * weights[at]
+        solve(cost)
+        solved += 1
+        low_open, high_open = open_sides()
+        if remaining - int(low_open.sum() + high_open.sum()) < max(3, remaining // 50):
+            break  # the per-cell LPs are cheaper from here
     h.changeColsCost(n, index, np.zeros(n))
     h.changeColsBounds(n, index, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
     return solved
