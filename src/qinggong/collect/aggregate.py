@@ -107,14 +107,15 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
     return int(b.scalar("SELECT COUNT(*) FROM qg_fine"))
 
 
-def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str) -> None:
-    """qg_ind_tree, qg_eno and qg_acc (see `prepare_accepted`); qg_acc also carries `prov`, the
-    province, for the product tables."""
+def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
+                 report_columns: list[str] = REPORT_COLUMNS) -> None:
+    """qg_ind_tree, qg_eno and qg_acc (see `prepare_accepted`) with `report_columns`; qg_acc also
+    carries `prov`, the province, for the product tables."""
     b = store.backend
     b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
     period_filter, params = _period_filter(periods)
     region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
-    cols = ", ".join(["SUBSTR(e.region, 1, 2) || '0000' AS prov", *(f"r.{c}" for c in REPORT_COLUMNS)])
+    cols = ", ".join(["SUBSTR(e.region, 1, 2) || '0000' AS prov", *(f"r.{c}" for c in report_columns)])
     _number_enterprises(store)
     b.execute("DROP TABLE IF EXISTS qg_acc")
     b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params)
@@ -168,7 +169,7 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
     in the light scope) and the same comparable basis: an enterprise enters a cell's growth only
     if it reported the product in both months."""
     with store.transaction():  # temp tables live on the transaction's connection
-        _prepare_acc(store, periods=periods, region_level="N")
+        _prepare_acc(store, periods=periods, region_level="N", report_columns=[])  # products need no report item
         cells = _product_cells(store, periods=periods, region_levels=region_levels, dominance_items=dominance_items)
         _drop_temp_tables(store, [])
     return cells
