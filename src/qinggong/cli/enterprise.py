@@ -205,7 +205,7 @@ def review_cmd(
     console.print(f"已执行“{ACTION_LABELS.get(action, action)}”：{count} 份报表，状态为“{STATUS_LABELS[result['status']]}”。")
 
 
-@enterprise_app.command("aggregate", help="汇总已确认的月报（可比口径同比、企业数），保密处理后写入 ENTERPRISE 序列。")
+@enterprise_app.command("aggregate", help="汇总已确认的月报（行业×地区与主要产品产量；可比口径同比、企业数），保密处理后写入 ENTERPRISE 序列。")
 def aggregate_cmd(
     period: Annotated[Optional[list[str]], typer.Option("--period", help="只汇总这些报告期（可重复）")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="另存公开表（CSV，保密单元格只有 CONF_STATUS 标志）")] = None,
