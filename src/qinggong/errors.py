@@ -48,6 +48,14 @@ class InputError(QinggongError):
             where.append(f"字段“{self.field}”")
         return ("，".join(where) + "：" if where else "") + self.reason
 
+    def in_sheet(self, sheet: str | None) -> "InputError":
+        """The same error, placed on `sheet` if it named no sheet (for callers that know which
+        worksheet the rows came from)."""
+        if sheet and not self.sheet:
+            self.sheet = sheet
+            self.args = (self.describe(),)
+        return self
+
     def as_dict(self) -> dict:
         return {
             "file": self.file,

@@ -8,6 +8,7 @@ period. Every status change is an `enterprise_report_event` row with who and whe
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable
 
@@ -70,6 +71,19 @@ def _numbers(raw: pd.Series, rows: np.ndarray, column: str, hint: str, *, file: 
     return array
 
 
+def _on_frame_sheet(normalize):
+    """Errors of a normaliser name the worksheet its frame came from (`frame.attrs["sheet"]`,
+    set by the template reader), so that a row number points at the right sheet."""
+    @functools.wraps(normalize)
+    def wrapper(frame, *args, **kwargs):
+        try:
+            return normalize(frame, *args, **kwargs)
+        except InputError as exc:
+            raise exc.in_sheet(frame.attrs.get("sheet") if frame is not None else None)
+    return wrapper
+
+
+@_on_frame_sheet
 def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
     """Rename headers, check periods and numbers; the first problem raises InputError."""
     file = file or frame.attrs.get("file")
@@ -113,6 +127,7 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     return out
 
 
+@_on_frame_sheet
 def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -> pd.DataFrame:
     """Product rows (统一社会信用代码, 报告期, 产品代码, 计量单位, 本月 and 累计产量): products and
     units resolved against the catalog, outputs in the product's catalog unit."""
@@ -271,15 +286,24 @@ def submit_reports(
     file = file or reports.attrs.get("file")
     clean = normalize_reports(reports, file=file)
     prods = normalize_products(products, file=file)
+    report_sheet = reports.attrs.get("sheet")
+    product_sheet = products.attrs.get("sheet") if products is not None else None
+
+    def sheet_of(finding: pd.Series) -> str | None:
+        return product_sheet if finding["field"] in PRODUCT_FIELDS else report_sheet
+
     with store.transaction():
-        existing = _check_against_registry(store, clean, file=file, correction=correction)
+        try:
+            existing = _check_against_registry(store, clean, file=file, correction=correction)
+        except InputError as exc:
+            raise exc.in_sheet(report_sheet)
         findings = validate_reports(store, clean, products=prods, file=file) if run_rules else pd.DataFrame()
         if len(findings):
             hard = findings[findings["severity"] == "hard"]
             if len(hard):
                 r = hard.iloc[0]
                 raise ReportRejected(f"未通过审核规则 {r['rule_id']}：{r['message']}（共 {len(hard)} 处硬性错误，数据未保存）",
-                                     findings, file=file, row=int(r["row"]), field=r["field_label"])
+                                     findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"])
             if isinstance(explanation, dict):
                 has = findings["credit_code"].map(lambda c: bool(str(explanation.get(c, "") or "").strip()))
             else:
@@ -290,7 +314,7 @@ def submit_reports(
                 raise ReportRejected(
                     f"提示性审核 {r['rule_id']}：{r['message']}。请核实；如数据属实，请填写说明后再上报"
                     f"（共 {len(unexplained)} 处需说明，数据未保存）",
-                    findings, file=file, row=int(r["row"]), field=r["field_label"],
+                    findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"],
                 )
         now = now_utc()
         stage = clean.drop(columns=["_row"]).copy()
@@ -311,7 +335,10 @@ def submit_reports(
             replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
             _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
         if len(prods):
-            _insert_products(store, prods, stage, file=file)
+            try:
+                _insert_products(store, prods, stage, file=file)
+            except InputError as exc:
+                raise exc.in_sheet(product_sheet)
         if len(findings):
             # (enterprise, period) is unique in a batch: each finding, from a report row or one of
             # its product rows, belongs to that report.

@@ -146,7 +146,7 @@ def read_template(path: str | Path, *, expected_period: str | None = None) -> tu
         explanations = {str(c).strip().upper(): str(t) for c, t in zip(frame["统一社会信用代码"], frame["说明"])
                         if t not in (None, "") and str(t).strip()}
     frame = frame.drop(columns=[c for c in ("企业名称", "说明") if c in frame.columns])
-    frame.attrs["file"] = name
+    frame.attrs.update(file=name, sheet=REPORT_SHEET)
     prod = pd.DataFrame()
     if len(products) > 1:
         p_header = [str(h).strip() if h is not None else "" for h in products[0]]
@@ -159,4 +159,5 @@ def read_template(path: str | Path, *, expected_period: str | None = None) -> tu
         if bad.any():
             i = int(prod.loc[bad, "_row"].iloc[0])
             raise InputError(f"报告期与模板报告期 {period} 不一致", file=name, sheet=PRODUCT_SHEET, row=i, field="报告期")
+    prod.attrs.update(file=name, sheet=PRODUCT_SHEET)
     return frame, prod, explanations
