@@ -72,6 +72,10 @@ def test_product_cells_use_the_comparable_basis(beer):
     assert national["v_output_ytd"] / by.loc[("N", "000000", "2024-03")]["v_output_ytd"] - 1 == pytest.approx(-0.3)
     assert zj["x1_output_ytd"] == pytest.approx(18.0) and zj["x2_output_ytd"] == pytest.approx(12.0)
     assert zj["v_output_m"] == pytest.approx(35.0 / 3)
+    # Aggregating one month still reads the year-ago month for the comparable base.
+    march = aggregate_products(beer, periods=["2025-03"]).set_index(["rlevel", "region"])
+    assert set(march["period"]) == {"2025-03"} and len(march) == 3
+    assert march.loc[("N", "000000"), "b_output_ytd"] == pytest.approx(30.0)
 
 
 def test_published_product_series_are_protected(beer):
