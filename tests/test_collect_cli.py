@@ -82,6 +82,9 @@ def test_an_enterprise_month_end_through_the_command_line(tmp_path, registry_csv
         assert done.returncode == 0 and "3 份报表" in done.stdout, done.stderr
     shown = json.loads(qinggong("enterprise", "show", CODES[0], "--period", "2025-03", "--json", "--db", db).stdout)
     assert [e["to_status"] for e in shown["events"]] == ["SUBMITTED", "APPROVED", "CONFIRMED"]
+    assert [(p["product"], p["unit_name"], p["output_ytd"]) for p in shown["products"]] == [("BEER", "万千升", 1.5)]
+    table_view = qinggong("enterprise", "show", CODES[0], "--period", "2025-03", "--db", db)
+    assert "主要产品产量" in table_view.stdout and "啤酒" in table_view.stdout
 
     table = tmp_path / "公开表.csv"
     summary = qinggong("enterprise", "aggregate", "--out", str(table), "--json", "--db", db)

@@ -165,6 +165,8 @@ def test_enterprise_reports_product_output_through_the_api(web):
         "SELECT p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
         " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.period = '2025-06'")
     assert stored == [("FURNITURE", "PCS_10K", 0.5, 3.0)]
+    history = client.get("/api/v1/enterprise/reports/2025-06/history").json()
+    assert [(p["product_name"], p["unit_name"], p["output_ytd"]) for p in history["products"]] == [("家具", "万件", 3.0)]
     # The next form lists the product reported last time.
     assert client.get("/api/v1/enterprise/form").json()["last_products"] == [{"product": "FURNITURE", "unit_name": "万件"}]
 

@@ -72,6 +72,7 @@ def show_cmd(
         if history:
             payload["events"] = records(history["events"])
             payload["checks"] = records(history["checks"])
+            payload["products"] = records(history["products"])
         emit_json(payload)
         return
     generated = "（生成数据）" if info["generated"] else ""
@@ -81,6 +82,9 @@ def show_cmd(
     emit_table(reports, {"report_id": "编号", "period": "报告期", "version": "版本", "status_label": "状态",
                          "rev_ytd": "营业收入累计", "profit_ytd": "利润总额累计", "created_by": "填报人", "status_by": "最后处理人"},
                title="月报", limit=36)
+    if history is not None and not history["products"].empty:
+        emit_table(history["products"], {"version": "版本", "product": "产品代码", "product_name": "产品", "unit_name": "计量单位",
+                                         "output_m": "本月产量", "output_ytd": "1-N月累计产量"}, title="主要产品产量")
     if history is not None and not history["events"].empty:
         ev = history["events"].assign(
             from_label=history["events"]["from_status"].map(STATUS_LABELS),

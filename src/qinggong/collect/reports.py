@@ -582,7 +582,8 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
 
 
 def report_history(store: Store, credit_code: str, period: str) -> dict:
-    """Every version of one enterprise's report for one period, with its workflow events."""
+    """Every version of one enterprise's report for one period, with its workflow events, edit-rule
+    findings and product rows."""
     versions = list_reports(store, credit_code=credit_code, period=period, all_versions=True)
     events = store.backend.fetch_df(
         "SELECT ev.report_id, r.version, ev.from_status, ev.to_status, ev.actor, ev.event_time, ev.reason"
@@ -595,4 +596,12 @@ def report_history(store: Store, credit_code: str, period: str) -> dict:
         " JOIN enterprise_report r ON r.report_id = c.report_id WHERE r.credit_code = ? AND r.period = ?",
         [credit_code.strip().upper(), period],
     )
-    return {"versions": versions, "events": events, "checks": checks}
+    products = store.backend.fetch_df(
+        "SELECT p.report_id, r.version, p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
+        " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.credit_code = ? AND r.period = ?"
+        " ORDER BY r.version, p.product",
+        [credit_code.strip().upper(), period],
+    )
+    products["product_name"] = products["product"].map(lambda c: product(c).name)
+    products["unit_name"] = products["unit"].map(lambda c: unit(c).name)
+    return {"versions": versions, "events": events, "checks": checks, "products": products}
