@@ -120,3 +120,24 @@ def test_continuity_gap_is_soft(firms):
     found = run(firms, rows)
     gap = found[found["rule_id"] == "S4"]
     assert gap["period"].tolist() == ["2025-09"] and "2025-08" in gap["message"].iloc[0]
+
+
+def test_month_index_dense_and_hashed_agree(monkeypatch):
+    # The previous-month and year-ago lookups of the rules: the dense enterprise × month table
+    # and the hash index it falls back to for wide panels give the same positions.
+    from qinggong.validate.engine import _MonthIndex
+
+    rng = np.random.default_rng(11)
+    enterprise = rng.integers(0, 500, size=3000)
+    month = rng.integers(24290, 24330, size=3000)
+    pairs = np.unique(np.stack([enterprise, month]), axis=1)
+    enterprise, month = pairs[0], pairs[1]
+    queries = (rng.integers(0, 520, size=5000), rng.integers(24270, 24350, size=5000))
+    dense = _MonthIndex(enterprise, month, 520)
+    monkeypatch.setattr(_MonthIndex, "DENSE_LIMIT", 0)
+    hashed = _MonthIndex(enterprise, month, 520)
+    assert dense.table is not None and hashed.index is not None
+    found = dense(*queries)
+    assert (found == hashed(*queries)).all() and (found >= 0).any() and (found < 0).any()
+    hit = found >= 0
+    assert (enterprise[found[hit]] == queries[0][hit]).all() and (month[found[hit]] == queries[1][hit]).all()

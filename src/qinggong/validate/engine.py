@@ -43,6 +43,33 @@ def load_rules() -> dict:
 _KEY_SPAN = 100_000  # > any month index (year × 12 + month), so enterprise × span + month is unique
 
 
+class _MonthIndex:
+    """Position of (enterprise number, month index) pairs in a panel, −1 where absent: a dense
+    enterprise × month table when it is small (a lookup is then one gather, not a hash probe of
+    millions of keys), else a hash index on the combined integer key."""
+
+    DENSE_LIMIT = 60_000_000  # table cells (8 bytes each)
+
+    def __init__(self, enterprise: np.ndarray, month: np.ndarray, enterprises: int) -> None:
+        self.first = int(month.min()) if len(month) else 0
+        self.width = int(month.max()) - self.first + 1 if len(month) else 1
+        if enterprises * self.width <= self.DENSE_LIMIT:
+            self.table = np.full(enterprises * self.width, -1, dtype=np.int64)
+            self.table[enterprise * self.width + (month - self.first)] = np.arange(len(month))
+            self.index = None
+        else:
+            self.table = None
+            self.index = pd.Index(enterprise * _KEY_SPAN + month)
+
+    def __call__(self, enterprise: np.ndarray, month: np.ndarray) -> np.ndarray:
+        if self.index is not None:
+            return self.index.get_indexer(enterprise.astype("int64") * _KEY_SPAN + month)
+        out = np.full(len(month), -1, dtype=np.int64)
+        inside = (month >= self.first) & (month < self.first + self.width)
+        out[inside] = self.table[enterprise[inside] * self.width + (month[inside] - self.first)]
+        return out
+
+
 class _Lazy(dict):
     """Columns computed on first use: the rules name a few of the 26 current and previous-month
     columns, and each costs a pass over millions of reports."""
@@ -190,12 +217,12 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
     (batch_no, history_no, registry_no), count = _enterprise_numbers(
         batch["credit_code"], history["credit_code"], registry["credit_code"])
     history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
-    batch_key = batch_no.astype("int64") * _KEY_SPAN + pidx
-    history_key = history_no.astype("int64") * _KEY_SPAN + history_pidx
     # Rows of the batch take precedence over stored ones.
-    keep = pd.Index(batch_key).get_indexer(history_key) < 0 if len(history) else np.zeros(0, dtype=bool)
-    panel_key = pd.Index(np.concatenate([batch_key, history_key[keep]]))
+    keep = _MonthIndex(batch_no, pidx, count)(history_no, history_pidx) < 0 if len(history) else np.zeros(0, dtype=bool)
+    panel_no = np.concatenate([batch_no, history_no[keep]]).astype("int64")
     panel_pidx = np.concatenate([pidx, history_pidx[keep]])
+    find = _MonthIndex(panel_no, panel_pidx, count)
+
     def panel_values(c: str) -> np.ndarray:
         mine = batch[c].to_numpy(dtype="float64") if c in batch.columns else np.full(n, np.nan)
         stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
@@ -203,16 +230,15 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
 
     values = _Lazy(REPORT_COLUMNS, panel_values)
     # Each report's previous month, by integer key (enterprise number × span + month index).
-    prev_at = panel_key.get_indexer(batch_key - 1)
+    prev_at = find(batch_no, pidx - 1)
     columns = _Lazy([*REPORT_COLUMNS, *(f"prev_{c}" for c in REPORT_COLUMNS)],
                     lambda name: _take(values[name[5:]], prev_at) if name.startswith("prev_") else values[name][:n])
     has_prev = ~(np.isnan(columns["prev_rev_m"]) & np.isnan(columns["prev_export_m"]) & np.isnan(columns["prev_orders_m"]))
     # HB strata take every report of the batch's periods, stored ones included, so that a single
     # report is judged against its peers; only the batch's own reports are flagged.
     in_periods = np.flatnonzero(np.isin(panel_pidx, batch_periods, kind="table"))
-    units = {"position": in_periods, "pidx": panel_pidx[in_periods],
-             "enterprise": (panel_key.to_numpy()[in_periods] // _KEY_SPAN),
-             "year_ago_at": panel_key.get_indexer(panel_key.to_numpy()[in_periods] - 12)}
+    units = {"position": in_periods, "pidx": panel_pidx[in_periods], "enterprise": panel_no[in_periods],
+             "year_ago_at": find(panel_no[in_periods], panel_pidx[in_periods] - 12)}
     by_enterprise = _registry_arrays(registry, registry_no, count)
     month = pidx % 12 + 1
     tolerance = rules.get("tolerance", {})
