@@ -231,14 +231,14 @@ def aggregate_cmd(
         emit_json(summary)
         return
     console.print(
-        f"已汇总 {summary['cells']} 个单元格，写入 {summary['observations']} 个观测值；"
-        f"初级保密 {summary['suppressed_primary']} 个、次级保密 {summary['suppressed_secondary']} 个，"
+        f"已汇总 {summary['cells']} 个单元格（{summary.get('units', 0)} 个当月/累计单元），写入 {summary['observations']} 个观测值；"
+        f"初级保密 {summary['suppressed_primary']} 个单元、次级保密 {summary['suppressed_secondary']} 个单元，"
         f"线性规划核验 {summary.get('verified_units', 0)} 个敏感单元（{summary.get('verification', '—')}），"
         f"未受保护 {summary.get('unprotected_units', 0)} 个。"
     )
     made = summary.get("products", {})
     if made.get("cells"):
         console.print(
-            f"主要产品产量：{made['cells']} 个产品单元格，初级保密 {made['suppressed_primary']} 个、"
-            f"次级保密 {made['suppressed_secondary']} 个，未受保护 {made['unprotected_units']} 个。"
+            f"主要产品产量：{made['cells']} 个产品单元格（{made['units']} 个当月/累计单元），初级保密 {made['suppressed_primary']} 个单元、"
+            f"次级保密 {made['suppressed_secondary']} 个单元，未受保护 {made['unprotected_units']} 个。"
         )

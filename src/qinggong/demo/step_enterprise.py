@@ -51,13 +51,15 @@ def run(context: DemoContext) -> list[Path]:
     review_reports(store, None, "confirm", actor=REVIEWER, period=END)
     summary = publish_enterprise_aggregates(store, actor=REVIEWER)
     context.log(
-        f"汇总：{summary['cells']} 个单元格，初级保密 {summary['suppressed_primary']}，次级保密 {summary['suppressed_secondary']}，"
-        f"线性规划核验：{summary['verification']} {summary['verified_units']} 个，未受保护 {summary['unprotected_units']}"
+        f"汇总：{summary['cells']} 个单元格（{summary['units']} 个当月/累计单元），初级保密 {summary['suppressed_primary']} 个单元，"
+        f"次级保密 {summary['suppressed_secondary']} 个单元，线性规划核验：{summary['verification']} {summary['verified_units']} 个，"
+        f"未受保护 {summary['unprotected_units']}"
     )
     made = summary["products"]
     context.log(
-        f"产品产量：{len(panel.products)} 条产品报表，{made['cells']} 个产品单元格，初级保密 {made.get('suppressed_primary', 0)}，"
-        f"次级保密 {made.get('suppressed_secondary', 0)}，未受保护 {made.get('unprotected_units', 0)}"
+        f"产品产量：{len(panel.products)} 条产品报表，{made['cells']} 个产品单元格（{made.get('units', 0)} 个当月/累计单元），"
+        f"初级保密 {made.get('suppressed_primary', 0)} 个单元，次级保密 {made.get('suppressed_secondary', 0)} 个单元，"
+        f"未受保护 {made.get('unprotected_units', 0)}"
     )
     files = [registry_csv]
     findings_csv = folder / "审核提示（生成）.csv"
