@@ -206,33 +206,27 @@ def test_explanations_per_enterprise_and_common_fields_are_stored(ready):
     assert len(events) == 2 and set(events["to_status"]) == {"SUBMITTED"} and set(events["actor"]) == {"填报员"}
 
 
+def _submit_filled_template(store, path, revenue, product_row=None):
+    """Write the 2025-11 template, fill 营业收入（本月） of row 2 (and a product row), submit it."""
+    write_template(store, "2025-11", path)
+    wb = load_workbook(path)
+    ws = wb["月报"]
+    ws.cell(2, [c.value for c in ws[1]].index("营业收入（本月）") + 1).value = revenue
+    if product_row:
+        wb["产品产量"].append(product_row)
+    wb.save(path)
+    reports, products, explanations = read_template(path)
+    submit_reports(store, reports, products=products, explanation=explanations, file=path.name)
+
+
 def test_errors_in_a_template_name_the_worksheet(ready, tmp_path):
     path = tmp_path / "T.xlsx"
-    write_template(ready, "2025-11", path)
-    wb = load_workbook(path)
-    ws = wb["月报"]
-    header = [c.value for c in ws[1]]
-    for col, title in enumerate(header, start=1):
-        if title == "营业收入（本月）":
-            ws.cell(2, col).value = "一百"
-    wb.save(path)
-    reports, products, explanations = read_template(path)
     with pytest.raises(InputError) as caught:
-        submit_reports(ready, reports, products=products, explanation=explanations, file=path.name)
+        _submit_filled_template(ready, path, "一百")
     assert caught.value.sheet == "月报" and caught.value.row == 2 and "工作表 月报，第 2 行" in str(caught.value)
     # A product row in a unit that does not convert: the error points at the product sheet.
-    write_template(ready, "2025-11", path)
-    wb = load_workbook(path)
-    ws = wb["月报"]
-    header = [c.value for c in ws[1]]
-    for col, title in enumerate(header, start=1):
-        if title == "营业收入（本月）":
-            ws.cell(2, col).value = 100
-    wb["产品产量"].append([A, "2025-11", "纸制品", "千升", 1, 2])
-    wb.save(path)
-    reports, products, explanations = read_template(path)
     with pytest.raises(InputError) as caught:
-        submit_reports(ready, reports, products=products, explanation=explanations, file=path.name)
+        _submit_filled_template(ready, path, 100, [A, "2025-11", "纸制品", "千升", 1, 2])
     assert caught.value.sheet == "产品产量" and caught.value.row == 2 and caught.value.field == "计量单位"
     assert "文件 T.xlsx，工作表 产品产量，第 2 行" in str(caught.value)
     assert count(ready) == 0
