@@ -20,7 +20,7 @@ from qinggong.collect.reports import (
     submit_report,
     submit_reports,
 )
-from qinggong.collect.template import last_products, read_template, write_template
+from qinggong.collect.template import last_products, read_template, reportable_products, write_template
 from qinggong.collect.aggregate import aggregate_reports
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "read_registry_file",
     "last_products",
     "read_template",
+    "reportable_products",
     "register_enterprises",
     "report_history",
     "review_report",

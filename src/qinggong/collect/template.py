@@ -76,11 +76,19 @@ def write_template(store: Store, period: str, path: str | Path, *, credit_codes:
     catalog.append(["产品代码", "产品名称", "计量单位", "国民经济行业代码"])
     for cell in catalog[1]:
         cell.font = Font(bold=True)
-    listed = products("industrial_product")
-    for rec in listed[listed["light"].fillna(False).astype(bool)].itertuples():
-        catalog.append([rec.code, rec.name, unit(rec.unit).name if rec.unit else None, rec.gbt4754])
+    for rec in reportable_products().itertuples():
+        catalog.append([rec.code, rec.name, rec.unit_name, rec.gbt4754])
     wb.save(path)
     return {"path": str(path), "period": period, "enterprises": len(firms), "product_rows": len(known)}
+
+
+def reportable_products() -> pd.DataFrame:
+    """The products offered to enterprises (template sheet, web form): light-industry products of
+    the catalog with code, name, unit_name and gbt4754."""
+    listed = products("industrial_product")
+    listed = listed[listed["light"].fillna(False).astype(bool)]
+    return listed.assign(unit_name=[unit(u).name if u else None for u in listed["unit"]])[
+        ["code", "name", "unit_name", "gbt4754"]].reset_index(drop=True)
 
 
 def last_products(store: Store, period: str, credit_codes: list[str]) -> pd.DataFrame:
@@ -89,16 +97,19 @@ def last_products(store: Store, period: str, credit_codes: list[str]) -> pd.Data
     or deletes rows)."""
     if not credit_codes:
         return pd.DataFrame(columns=["credit_code", "product", "unit"])
-    frame = store.backend.fetch_df(
-        "SELECT r.credit_code, p.product, p.unit FROM enterprise_report_product p"
-        " JOIN enterprise_report r ON r.report_id = p.report_id"
-        " JOIN (SELECT credit_code, MAX(period) AS period FROM enterprise_report"
-        "       WHERE period < ? AND status <> 'SUPERSEDED' GROUP BY credit_code) last"
-        "   ON last.credit_code = r.credit_code AND last.period = r.period"
-        " WHERE r.status <> 'SUPERSEDED'",
-        [period],
-    )
-    frame = frame[frame["credit_code"].isin(set(credit_codes))].drop_duplicates(["credit_code", "product"])
+    codes = pd.DataFrame({"credit_code": sorted({c.strip().upper() for c in credit_codes})})
+    # Only the enterprises asked for: the web form asks for one, not the whole registry.
+    with store.transaction(), store.backend.staged("qg_last_codes", codes, {"credit_code": "TEXT"}):
+        frame = store.backend.fetch_df(
+            "SELECT DISTINCT r.credit_code, p.product, p.unit FROM enterprise_report_product p"
+            " JOIN enterprise_report r ON r.report_id = p.report_id"
+            " JOIN (SELECT x.credit_code, MAX(x.period) AS period FROM enterprise_report x"
+            "       JOIN qg_last_codes k ON k.credit_code = x.credit_code"
+            "       WHERE x.period < ? AND x.status <> 'SUPERSEDED' GROUP BY x.credit_code) last"
+            "   ON last.credit_code = r.credit_code AND last.period = r.period"
+            " WHERE r.status <> 'SUPERSEDED'",
+            [period],
+        )
     return frame.sort_values(["credit_code", "product"]).reset_index(drop=True)
 
 

@@ -85,12 +85,9 @@ def api_form(request: Request, credit_code: str | None = Query(None), principal:
          "nonnegative": f.nonnegative, "jan_exempt": f.jan_exempt}
         for f in collect.FIELDS
     ]
-    from qinggong.catalog import products as catalog_products, unit
+    from qinggong.catalog import unit
 
-    listed = catalog_products("industrial_product")
-    listed = listed[listed["light"].fillna(False).astype(bool)]
-    catalog = [{"code": r.code, "name": r.name, "unit_name": unit(r.unit).name if r.unit else None}
-               for r in listed.itertuples()]
+    catalog = frame_records(collect.reportable_products()[["code", "name", "unit_name"]])
     last = collect.last_products(get_store(request), "9999-12", [code])
     return {"enterprise": info, "fields": fields, "statuses": dict(collect.STATUS_LABELS), "products": catalog,
             "last_products": [{"product": r.product, "unit_name": unit(r.unit).name} for r in last.itertuples()]}
