@@ -10,6 +10,7 @@ import pytest
 
 from qinggong.collect import make_credit_code, register_enterprises, review_reports, submit_reports
 from qinggong.collect.aggregate import aggregate_products, comparable_growth
+from qinggong.collect.reports import ReportRejected
 from qinggong.disclose import publish_enterprise_aggregates
 from qinggong.errors import InputError
 
@@ -171,3 +172,16 @@ def test_product_rules_follow_the_same_product_from_last_month(store):
     found = validate_products(store, normalize_products(backwards))
     # May against April of the same batch (16 → 15.5), not against the stored March (15).
     assert sorted(found["rule_id"]) == ["P2", "P3"] and set(found["period"]) == {"2025-05"} and set(found["row"]) == {3}
+
+
+def test_a_rejected_batch_names_its_rule_before_a_product_row_without_report(store):
+    # The rules run while the batch is written: a batch both rejected by a hard rule (row 2 of the
+    # reports) and carrying a product row without its report gets the rule's verdict, as when the
+    # rules ran first, and nothing stays stored.
+    register_enterprises(store, _registry())
+    bad = {**_form(ZJ[0], "2025-03"), "rev_m": -5.0}
+    with pytest.raises(ReportRejected) as caught:
+        submit_reports(store, pd.DataFrame([bad]), products=_products(统一社会信用代码=ZJ[1]), explanation="测试")
+    assert "H1" in caught.value.reason and caught.value.field == "营业收入（本月）"
+    for table in ("enterprise_report", "enterprise_report_product", "enterprise_report_event"):
+        assert store.backend.scalar(f"SELECT COUNT(*) FROM {table}") == 0

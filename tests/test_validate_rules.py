@@ -9,7 +9,7 @@ import pytest
 
 from qinggong.collect import make_credit_code, register_enterprises
 from qinggong.collect.reports import normalize_reports
-from qinggong.validate import hb_bounds, validate_reports
+from qinggong.validate import hb_bounds, prepare_validation, validate_reports
 from qinggong.validate.engine import hb_bounds_grouped
 
 CODES = [make_credit_code("330102", 100 + i) for i in range(14)]
@@ -92,6 +92,13 @@ def test_single_report_is_judged_against_stored_peers(firms):
     submit_reports(firms, pd.DataFrame(stored), actor="t", explanation="已核实")
     hb = run(firms, [late])
     assert hb[hb["rule_id"] == "S3"]["credit_code"].tolist() == [CODES[7]]
+    # Prepared, the rules have read their peers: evaluated later (as a submission does, on another
+    # thread while it writes), they no longer look at the store.
+    evaluate = prepare_validation(firms, normalize_reports(pd.DataFrame([late])))
+    firms.backend.execute("DELETE FROM enterprise_report")
+    later = evaluate()
+    assert later[later["rule_id"] == "S3"]["credit_code"].tolist() == [CODES[7]]
+    assert run(firms, [late]).query("rule_id == 'S3'").empty  # read now, without its peers
 
 
 def test_grouped_hb_bounds_equal_the_per_stratum_ones():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable
 
 import numpy as np
@@ -280,7 +281,7 @@ def submit_reports(
     soft rules without an explanation (说明), raise ReportRejected with every finding.
     `explanation` is one text for all rows or a mapping credit_code → text.
     """
-    from qinggong.validate import validate_reports  # edit rules run at submission (methods.md §5.3)
+    from qinggong.validate import prepare_validation  # edit rules run at submission (methods.md §5.3)
 
     actor = actor or current_actor()
     file = file or reports.attrs.get("file")
@@ -289,33 +290,12 @@ def submit_reports(
     report_sheet = reports.attrs.get("sheet")
     product_sheet = products.attrs.get("sheet") if products is not None else None
 
-    def sheet_of(finding: pd.Series) -> str | None:
-        return product_sheet if finding["field"] in PRODUCT_FIELDS else report_sheet
-
     with store.transaction():
         try:
             existing = _check_against_registry(store, clean, file=file, correction=correction)
         except InputError as exc:
             raise exc.in_sheet(report_sheet)
-        findings = validate_reports(store, clean, products=prods, file=file) if run_rules else pd.DataFrame()
-        if len(findings):
-            hard = findings[findings["severity"] == "hard"]
-            if len(hard):
-                r = hard.iloc[0]
-                raise ReportRejected(f"未通过审核规则 {r['rule_id']}：{r['message']}（共 {len(hard)} 处硬性错误，数据未保存）",
-                                     findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"])
-            if isinstance(explanation, dict):
-                has = findings["credit_code"].map(lambda c: bool(str(explanation.get(c, "") or "").strip()))
-            else:
-                has = pd.Series(bool(str(explanation or "").strip()), index=findings.index)
-            unexplained = findings[~has.to_numpy()]
-            if len(unexplained):
-                r = unexplained.iloc[0]
-                raise ReportRejected(
-                    f"提示性审核 {r['rule_id']}：{r['message']}。请核实；如数据属实，请填写说明后再上报"
-                    f"（共 {len(unexplained)} 处需说明，数据未保存）",
-                    findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"],
-                )
+        evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         now = now_utc()
         stage = clean.drop(columns=["_row"]).copy()
         ids = _new_ids(store, len(stage))
@@ -328,17 +308,22 @@ def submit_reports(
             stage["version"] = 1
         if isinstance(explanation, dict):
             stage["explanation"] = stage["credit_code"].astype(object).map(explanation)
-        _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
-                        explanation=None if isinstance(explanation, dict) else explanation,
-                        channel=channel, now=now, actor=actor)
-        if len(existing):
-            replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
-            _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
-        if len(prods):
+        # The rules (numpy, on this process's second core) run while the engine writes the batch;
+        # a rejection rolls the write back with the transaction. Their verdict comes first, as if
+        # they had run before the write: a rejected batch reports its findings, not a write error.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(evaluate_rules) if evaluate_rules else None
             try:
-                _insert_products(store, prods, stage, file=file)
+                _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
+                             now=now, actor=actor, file=file, product_sheet=product_sheet)
+                write_error = None
             except InputError as exc:
-                raise exc.in_sheet(product_sheet)
+                write_error = exc
+            findings = pending.result() if pending else pd.DataFrame()
+        _reject_unless_explained(findings, explanation, file=file, report_sheet=report_sheet,
+                                 product_sheet=product_sheet)
+        if write_error is not None:
+            raise write_error
         if len(findings):
             # (enterprise, period) is unique in a batch: each finding, from a report row or one of
             # its product rows, belongs to that report.
@@ -371,6 +356,51 @@ def submit_reports(
         "status": "DRAFT" if draft else "SUBMITTED",
         "explained_findings": findings.drop(columns=["row"], errors="ignore").to_dict(orient="records") if len(findings) else [],
     }
+
+
+def _write_batch(store: Store, stage: pd.DataFrame, prods: pd.DataFrame, existing: pd.DataFrame, *, draft: bool,
+                 explanation: str | dict[str, str] | None, channel: str, now, actor: str, file: str | None,
+                 product_sheet: str | None) -> None:
+    """The new versions, their events and product rows; the versions they replace superseded."""
+    _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
+                    explanation=None if isinstance(explanation, dict) else explanation,
+                    channel=channel, now=now, actor=actor)
+    if len(existing):
+        replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
+        _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
+    if len(prods):
+        try:
+            _insert_products(store, prods, stage, file=file)
+        except InputError as exc:
+            raise exc.in_sheet(product_sheet)
+
+
+def _reject_unless_explained(findings: pd.DataFrame, explanation: str | dict[str, str] | None, *,
+                             file: str | None, report_sheet: str | None, product_sheet: str | None) -> None:
+    """ReportRejected for the first hard finding, else for the first soft one without a 说明."""
+    if not len(findings):
+        return
+
+    def sheet_of(finding: pd.Series) -> str | None:
+        return product_sheet if finding["field"] in PRODUCT_FIELDS else report_sheet
+
+    hard = findings[findings["severity"] == "hard"]
+    if len(hard):
+        r = hard.iloc[0]
+        raise ReportRejected(f"未通过审核规则 {r['rule_id']}：{r['message']}（共 {len(hard)} 处硬性错误，数据未保存）",
+                             findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"])
+    if isinstance(explanation, dict):
+        has = findings["credit_code"].map(lambda c: bool(str(explanation.get(c, "") or "").strip()))
+    else:
+        has = pd.Series(bool(str(explanation or "").strip()), index=findings.index)
+    unexplained = findings[~has.to_numpy()]
+    if len(unexplained):
+        r = unexplained.iloc[0]
+        raise ReportRejected(
+            f"提示性审核 {r['rule_id']}：{r['message']}。请核实；如数据属实，请填写说明后再上报"
+            f"（共 {len(unexplained)} 处需说明，数据未保存）",
+            findings, file=file, sheet=sheet_of(r), row=int(r["row"]), field=r["field_label"],
+        )
 
 
 def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None = None,

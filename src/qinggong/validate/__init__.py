@@ -3,6 +3,13 @@ soft = needs an explanation), evaluated on report frames with the store as histo
 cross-period, Hidiroglou–Berthelot outliers by stratum, completeness and continuity, and the
 in-record and cross-period rules of the product rows (主要产品产量)."""
 
-from qinggong.validate.engine import RULE_KINDS, hb_bounds, load_rules, validate_products, validate_reports
+from qinggong.validate.engine import (
+    RULE_KINDS,
+    hb_bounds,
+    load_rules,
+    prepare_validation,
+    validate_products,
+    validate_reports,
+)
 
-__all__ = ["RULE_KINDS", "hb_bounds", "load_rules", "validate_products", "validate_reports"]
+__all__ = ["RULE_KINDS", "hb_bounds", "load_rules", "prepare_validation", "validate_products", "validate_reports"]

@@ -10,7 +10,7 @@ semantics); missing values are the completeness rule's business.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -192,27 +192,68 @@ def validate_reports(store: Store, reports: pd.DataFrame, *, products: pd.DataFr
 
     Works on plain arrays keyed by integer enterprise numbers: a national batch is millions of
     reports, and joins on text columns or wide frames would cost more than the rules."""
+    return prepare_validation(store, reports, products=products, rules=rules)()
+
+
+def prepare_validation(store: Store, reports: pd.DataFrame, *, products: pd.DataFrame | None = None,
+                       rules: dict | None = None) -> Callable[[], pd.DataFrame]:
+    """Read from the store what the rules need (history, registry), now; return the function that
+    evaluates them. That function does not touch the store, so a submission runs it on another
+    thread while it writes the batch (rolled back if the rules reject it)."""
     rules = rules or load_rules()
-    findings = _report_findings(store, reports, rules)
-    if products is not None and len(products):
-        product_findings = validate_products(store, products, rules=rules)
-        if len(product_findings):
-            findings = pd.concat([f for f in (findings, product_findings) if len(f)], ignore_index=True)
-    return findings
-
-
-def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.DataFrame:
     batch = reports.reset_index(drop=True)
     if "_row" not in batch.columns:
         batch = batch.assign(_row=np.arange(len(batch)) + 2)
-    if batch.empty:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
+    stored = _StoredContext.read(store, batch) if len(batch) else None
+    product_batch = None
+    product_history = None
+    if products is not None and len(products) and rules.get("product_rules"):
+        product_batch = products.reset_index(drop=True)
+        if "_row" not in product_batch.columns:
+            product_batch = product_batch.assign(_row=np.arange(len(product_batch)) + 2)
+        months = sorted({p - 1 for p in set(_pidx(product_batch["period"]).tolist())})
+        product_history = _product_history(store, _period_text(np.array(months)))
+
+    def evaluate() -> pd.DataFrame:
+        parts = []
+        if stored is not None:
+            parts.append(_report_findings(batch, stored, rules))
+        if product_batch is not None:
+            parts.append(_product_findings(product_batch, product_history, rules))
+        parts = [f for f in parts if len(f)]
+        if not parts:
+            return pd.DataFrame(columns=FINDING_COLUMNS)
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+    return evaluate
+
+
+class _StoredContext:
+    """What the report rules read from the store: the stored history of the months they look at,
+    the registry, and each enterprise's first stored period (for the continuity rule)."""
+
+    def __init__(self, history: pd.DataFrame, registry: pd.DataFrame, first_periods: pd.DataFrame) -> None:
+        self.history, self.registry, self.first_periods = history, registry, first_periods
+
+    @classmethod
+    def read(cls, store: Store, batch: pd.DataFrame) -> "_StoredContext":
+        batch_periods = np.unique(_pidx(batch["period"])).tolist()
+        wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
+        return cls(
+            _history(store, _period_text(np.array(wanted))),
+            store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise"),
+            store.backend.fetch_df(
+                "SELECT credit_code, MIN(period) AS first_period FROM enterprise_report"
+                " WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED') GROUP BY credit_code"
+            ),
+        )
+
+
+def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -> pd.DataFrame:
     n = len(batch)
     pidx = _pidx(batch["period"])
     batch_periods = np.unique(pidx).tolist()
-    wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
-    history = _history(store, _period_text(np.array(wanted)))
-    registry = store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise")
+    history, registry = stored.history, stored.registry
     # One integer per enterprise across the batch, the stored history and the registry.
     (batch_no, history_no, registry_no), count = _enterprise_numbers(
         batch["credit_code"], history["credit_code"], registry["credit_code"])
@@ -270,12 +311,10 @@ def _report_findings(store: Store, reports: pd.DataFrame, rules: dict) -> pd.Dat
             entry_idx = by_enterprise["entry_idx"][batch_no]
             # A gap is a missing previous month after the enterprise had started reporting.
             first = pd.Series(pidx).groupby(batch_no).transform("min").to_numpy(dtype="float64")
-            stored = store.backend.fetch_df(
-                "SELECT credit_code, MIN(period) AS first_period FROM enterprise_report"
-                " WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED') GROUP BY credit_code"
-            )
-            if len(stored):
-                stored_first = pd.Series(_pidx(stored["first_period"]), index=stored["credit_code"].astype(object))
+            first_stored = stored.first_periods
+            if len(first_stored):
+                stored_first = pd.Series(_pidx(first_stored["first_period"]),
+                                         index=first_stored["credit_code"].astype(object))
                 first = np.fmin(first, batch["credit_code"].astype(object).map(stored_first).to_numpy(dtype="float64"))
             gap = ~has_prev & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
             if gap.any():
@@ -293,15 +332,12 @@ def validate_products(store: Store, products: pd.DataFrame, *, rules: dict | Non
     """The product rules (`product_rules` in edit_rules.yaml) on normalised product rows: one row
     per enterprise, period and product, outputs in the catalog unit. The previous month is the
     same product in the batch or, failing that, in the enterprise's latest stored report."""
-    rules = rules or load_rules()
-    batch = products.reset_index(drop=True)
-    if "_row" not in batch.columns:
-        batch = batch.assign(_row=np.arange(len(batch)) + 2)
-    if batch.empty or not rules.get("product_rules"):
-        return pd.DataFrame(columns=FINDING_COLUMNS)
+    return prepare_validation(store, pd.DataFrame(), products=products, rules=rules)()
+
+
+def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -> pd.DataFrame:
     n = len(batch)
     pidx = _pidx(batch["period"])
-    history = _product_history(store, _period_text(np.array(sorted({p - 1 for p in set(pidx.tolist())}))))
     (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"])
     (batch_product, history_product), products_seen = _enterprise_numbers(batch["product"], history["product"])
     history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
