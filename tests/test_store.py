@@ -182,3 +182,21 @@ def test_report_pages_leave_room_for_status_updates_on_postgresql(store):
     if store.backend.name == "postgresql":
         options = store.backend.scalar("SELECT reloptions FROM pg_class WHERE oid = 'enterprise_report'::regclass")
         assert "fillfactor=50" in options
+
+
+def test_a_session_keeps_the_connection_without_opening_a_transaction(store):
+    # Aggregation works on temp tables in a session: they must outlive each statement, and no
+    # transaction may be open (DuckDB scans tables made inside one at half speed). A failed
+    # statement inside a transaction would abort it; in a session the next statement still runs.
+    with store.session():
+        store.backend.execute("CREATE TEMP TABLE qg_session_probe AS SELECT 1 AS x")
+        with pytest.raises(Exception):
+            store.backend.execute("SELECT * FROM qg_no_such_table")
+        assert store.backend.scalar("SELECT COUNT(*) FROM qg_session_probe") == 1
+        # A transaction inside a session is still one: rolled back on error.
+        with pytest.raises(RuntimeError), store.transaction():
+            store.backend.execute("CREATE TABLE qg_session_rolled_back (a INTEGER)")
+            raise RuntimeError("回滚")
+        assert store.backend.scalar(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'qg_session_rolled_back'") == 0
+        store.backend.execute("DROP TABLE qg_session_probe")

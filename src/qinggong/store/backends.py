@@ -74,6 +74,16 @@ class Backend:
         yield
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        """The connection to this thread alone, without opening a transaction: for work on
+        temporary tables (they are per connection) whose statements need no common snapshot.
+        DuckDB scans a table created inside an open transaction from its transaction-local
+        storage, about half as fast as a committed one: aggregating 2.9 million reports took
+        twice as long inside a transaction."""
+        with self._lock:
+            yield
+
+    @contextmanager
     def staged(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> Iterator[str]:
         """`frame` readable in SQL as `name` (typed) for the duration of the block.
 
@@ -114,6 +124,7 @@ class DuckDBBackend(Backend):
 
         self.url = path
         self._depth = 0
+        self._pinned = 0
         self._lock = threading.RLock()
         if path != ":memory:":
             target = Path(path).expanduser()
@@ -143,7 +154,17 @@ class DuckDBBackend(Backend):
 
     def _cursor(self):
         # DuckDB connections are not thread-safe; one cursor per call keeps web threads apart.
-        return self.con if self._depth else self.con.cursor()
+        # Temp tables belong to one cursor: transactions and sessions stay on the connection.
+        return self.con if self._depth or self._pinned else self.con.cursor()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        with self._lock:
+            self._pinned += 1
+            try:
+                yield
+            finally:
+                self._pinned -= 1
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         with self._lock:

@@ -136,6 +136,10 @@ class Store:
     def transaction(self):
         return self.backend.transaction()
 
+    def session(self):
+        """Exclusive use of the connection without a transaction (see `Backend.session`)."""
+        return self.backend.session()
+
     # ------------------------------------------------------------------ audit
     def record_audit(
         self,
