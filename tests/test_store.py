@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -200,3 +201,33 @@ def test_a_session_keeps_the_connection_without_opening_a_transaction(store):
         assert store.backend.scalar(
             "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'qg_session_rolled_back'") == 0
         store.backend.execute("DROP TABLE qg_session_probe")
+
+
+def test_temp_table_loading_keeps_every_value_exactly(store):
+    # Bulk loading (COPY on PostgreSQL, an Arrow scan on DuckDB): NULL vs empty text, quotes,
+    # commas, line breaks and full float precision must all come back as they went in.
+    import datetime as dt
+
+    frame = pd.DataFrame({
+        "t": ["普通", "", None, 'say "hi", then\nleave', "\\.", "a\\b"],
+        "x": [0.1 + 0.2, 1e-300, -0.0, None, 123456789.123456789, 2.5e15 + 0.5],
+        "n": [1, 2, 3, 4, 5, 2**53 + 1],
+        "b": [True, False, True, False, True, False],
+        "d": pd.to_datetime(["2025-11-30 08:00:01.5", "2025-01-01 00:00:00", "2024-02-29 00:00:00", None,
+                             "2000-01-01 00:00:00", "2025-06-30 00:00:00"], format="ISO8601"),
+    })
+    types = {"t": "TEXT", "x": "DOUBLE PRECISION", "n": "BIGINT", "b": "BOOLEAN", "d": "TIMESTAMP"}
+    with store.session():
+        store.backend.load_temp_table("qg_exact_probe", frame, types)
+        back = store.backend.fetch_df("SELECT t, x, n, b, d FROM qg_exact_probe ORDER BY n")
+        store.backend.execute("DROP TABLE qg_exact_probe")
+    assert back["t"].tolist()[:2] == ["普通", ""] and pd.isna(back["t"].iloc[2])
+    assert back["t"].tolist()[3:] == frame["t"].tolist()[3:]
+    x = pd.to_numeric(back["x"]).to_numpy()
+    assert x[0] == 0.1 + 0.2 and x[1] == 1e-300 and x[4] == 123456789.123456789 and x[5] == 2.5e15 + 0.5
+    assert np.isnan(x[3])
+    assert [int(v) for v in back["n"]] == frame["n"].tolist()
+    assert [bool(v) for v in back["b"]] == frame["b"].tolist()
+    stamps = pd.to_datetime(back["d"])
+    assert stamps.iloc[0] == pd.Timestamp("2025-11-30 08:00:01.5") and pd.isna(stamps.iloc[3])
+    assert stamps.iloc[2] == dt.datetime(2024, 2, 29)
