@@ -86,3 +86,24 @@ def test_default_rules_suppress_the_small_panel(panel):
     # The default audit covers every suppressed unit, and the summary says so.
     assert summary["verification"] == "全部保密单元"
     assert summary["verified_units"] == summary["units"] - summary["by_flag"].get("F", 0)
+
+
+def test_only_the_latest_confirmed_version_is_aggregated(panel):
+    # A late correction of E1's 2025-03 report (110 → 130) is confirmed: it replaces version 1.
+    submit_reports(panel, pd.DataFrame([_form(CODES[0], "2025-03", 130.0)]), explanation="更正", correction=True)
+    review_reports(panel, None, "approve", period="2025-03")
+    review_reports(panel, None, "confirm", period="2025-03")
+
+    def cell(periods=None):
+        cells = aggregate_reports(panel, tables=[{"industry": ["S"], "region": ["C"]}], periods=periods)
+        return cells[(cells["period"] == "2025-03") & (cells["industry"] == "1431")].iloc[0]
+
+    assert cell()["v_rev_ytd"] == pytest.approx(360.0) and cell()["n_enterprises"] == 3
+    # Even if an older version were still marked 已确认 (a store written before versions were
+    # superseded on confirmation), only the latest one counts, with or without a period filter.
+    panel.backend.execute("UPDATE enterprise_report SET status = 'CONFIRMED' WHERE credit_code = ? AND period = ?",
+                          [CODES[0], "2025-03"])
+    assert panel.backend.scalar("SELECT COUNT(*) FROM enterprise_report WHERE credit_code = ? AND period = ?"
+                                " AND status = 'CONFIRMED'", [CODES[0], "2025-03"]) == 2
+    for periods in (None, ["2025-03"]):
+        assert cell(periods)["v_rev_ytd"] == pytest.approx(360.0) and cell(periods)["c_rev_ytd"] == pytest.approx(310.0)

@@ -116,41 +116,44 @@ def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
     carries `prov`, the province, for the product tables."""
     b = store.backend
     b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-    period_filter, params = _period_filter(periods)
     region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
     cols = ", ".join(["SUBSTR(e.region, 1, 2) || '0000' AS prov", *(f"r.{c}" for c in report_columns)])
     _number_enterprises(store)
     b.execute("DROP TABLE IF EXISTS qg_acc")
-    b.execute(f"CREATE TEMP TABLE qg_acc AS {_accepted_sql(region, cols, period_filter)}", params * 2)  # filter used twice
+    sql, params = _accepted_sql(region, cols, periods)
+    b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
 
 
-def _period_filter(periods: list[str] | None) -> tuple[str, list]:
+def _period_filter(periods: list[str] | None, column: str) -> tuple[str, list]:
     """Reports of `periods` and of the same months a year earlier (the comparable base)."""
     if not periods:
         return "", []
     wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
-    return f" AND period IN ({', '.join('?' for _ in wanted)})", wanted
+    return f" AND {column} IN ({', '.join('?' for _ in wanted)})", wanted
 
 
-def _accepted_sql(region: str, columns: str, period_filter: str) -> str:
+def _accepted_sql(region: str, columns: str, periods: list[str] | None) -> tuple[str, list]:
     """The latest 已确认 version of each enterprise and period, for enterprises in the light scope
     (qg_eno, see `_number_enterprises`). `mkey` = enterprise number × 100000 + month index: the
     same enterprise a year earlier is `mkey − 12`, a join on one integer instead of text + month.
 
     Nearly every accepted report is a first version: the later confirmed versions are looked up
     (a small table) and joined, instead of numbering the versions of all reports in a window."""
-    return (
+    later_filter, later_params = _period_filter(periods, "period")
+    report_filter, report_params = _period_filter(periods, "r.period")
+    sql = (
         "WITH later AS (SELECT credit_code, period, MAX(version) AS version FROM enterprise_report"
-        f"              WHERE status = 'CONFIRMED' AND version > 1{period_filter} GROUP BY credit_code, period)"
+        f"              WHERE status = 'CONFIRMED' AND version > 1{later_filter} GROUP BY credit_code, period)"
         " SELECT r.report_id, r.credit_code, r.period,"
         " e.eno * 100000 + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey,"
         f" e.industry AS ind_s, {region} AS region, {columns}"
         " FROM enterprise_report r"
         " LEFT JOIN later l ON l.credit_code = r.credit_code AND l.period = r.period"
         " JOIN qg_eno e ON e.credit_code = r.credit_code"
-        f" WHERE r.status = 'CONFIRMED'{period_filter.replace('period', 'r.period')}"
+        f" WHERE r.status = 'CONFIRMED'{report_filter}"
         " AND r.version = COALESCE(l.version, 1)"
     )
+    return sql, later_params + report_params
 
 
 def _number_enterprises(store: Store) -> None:
