@@ -195,15 +195,26 @@ def test_template_round_trip_and_wrong_period(ready, tmp_path):
 def test_explanations_per_enterprise_and_common_fields_are_stored(ready):
     submit_reports(ready, pd.DataFrame([report(A, "2025-10"), report(B, "2025-10")]), actor="填报员",
                    explanation={A: "订单集中交付"}, channel="excel")
-    rows = ready.backend.fetch_df(
-        "SELECT credit_code, version, status, explanation, channel, created_by, status_by FROM enterprise_report"
-        " ORDER BY credit_code")
+    rows = list_reports(ready)
     by_code = rows.set_index("credit_code")
     assert by_code.loc[A, "explanation"] == "订单集中交付" and pd.isna(by_code.loc[B, "explanation"])
     assert set(rows["status"]) == {"SUBMITTED"} and set(rows["channel"]) == {"excel"}
     assert set(rows["created_by"]) == {"填报员"} == set(rows["status_by"]) and set(rows["version"]) == {1}
     events = ready.backend.fetch_df("SELECT to_status, actor FROM enterprise_report_event")
     assert len(events) == 2 and set(events["to_status"]) == {"SUBMITTED"} and set(events["actor"]) == {"填报员"}
+    # Who, when, channel, file and a common 说明 are stored once per submission, not per report.
+    submit_reports(ready, pd.DataFrame([report(A, "2025-12"), report(B, "2025-12")]), actor="填报员乙",
+                   explanation="两家均已核实", channel="api", file="十一月.xlsx")
+    assert ready.backend.fetchall("SELECT channel, file_name, explanation, created_by FROM enterprise_submission"
+                                  " ORDER BY submission_id") == [("excel", None, None, "填报员"),
+                                                                 ("api", "十一月.xlsx", "两家均已核实", "填报员乙")]
+    december = list_reports(ready, period="2025-12").set_index("credit_code")
+    assert set(december["explanation"]) == {"两家均已核实"} and set(december["file_name"]) == {"十一月.xlsx"}
+    # Once a report's status changes, its time and author are its own.
+    review_report(ready, int(december.loc[A, "report_id"]), "approve", actor="省局审核员")
+    december = list_reports(ready, period="2025-12").set_index("credit_code")
+    assert december.loc[A, "status_by"] == "省局审核员" and december.loc[B, "status_by"] == "填报员乙"
+    assert december.loc[A, "created_by"] == "填报员乙" and december.loc[A, "status_at"] >= december.loc[A, "created_at"]
 
 
 def _submit_filled_template(store, path, revenue, product_row=None):

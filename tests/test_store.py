@@ -137,43 +137,63 @@ def test_unreachable_postgres_is_a_clear_error():
         Store.open("postgresql://nobody:x@127.0.0.1:1/nothing")
 
 
-def test_engine_specific_migration_keeps_reports(tmp_path, monkeypatch):
+def test_report_migrations_keep_every_report(db_url, monkeypatch):
     # 0006 and 0007 rebuild the report tables on DuckDB only (no text-key UNIQUE index, no
-    # primary-key indexes); a store made before them keeps every report, version, product row
-    # and event, new ids continue the sequences, and PostgreSQL records the versions unchanged.
-    from qinggong.collect import make_credit_code, register_enterprises, submit_reports
+    # primary-key indexes); 0009 and 0010 move who sent a report, when and through which channel
+    # to one row per submission. A store made at 0005 keeps every report, version, product row and
+    # event, still tells who sent each version and who changed its status, and ids continue.
+    import datetime as dt
+
+    from qinggong.collect import list_reports, make_credit_code, register_enterprises, submit_reports
     from qinggong.store import schema
 
     everything = schema.available_migrations
     assert dict(everything("postgresql"))["0006_report_versions"].strip() == ""
     assert "DROP TABLE enterprise_report" in dict(everything("duckdb"))["0006_report_versions"]
+    assert dict(everything("postgresql"))["0007_report_keys"].strip() == ""
     monkeypatch.setattr(schema, "available_migrations", lambda engine=None: everything(engine)[:5])
-    path = str(tmp_path / "old.duckdb")
+    path = db_url
     code = make_credit_code("330102", 7)
+    sent, approved, corrected = (dt.datetime(2025, 11, d, 9) for d in (3, 5, 8))
     with Store.open(path) as old:
         assert old.schema_version() == "0005_web"
         register_enterprises(old, pd.DataFrame([{"credit_code": code, "name": "企业", "industry": "1431",
                                                  "region": "330102", "size_class": "S", "entry_date": "2010-01-01"}]))
-        submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 1.0}]),
-                       run_rules=False, draft=True)
-        submit_reports(old, pd.DataFrame([{"credit_code": code, "period": "2025-10", "export_m": 2.0}]),
-                       run_rules=False, products=pd.DataFrame([{"credit_code": code, "period": "2025-10", "product": "BEER",
-                                                                "unit": "万千升", "output_m": 1.5, "output_ytd": 9.0}]))
+        # Rows as the code of 0005 wrote them: who and when on every report row.
+        for version, status, channel, created, by, status_at, status_by, export in (
+                (1, "SUPERSEDED", "web", sent, "填报员", approved, "省局", 1.0),
+                (2, "SUBMITTED", "excel", corrected, "填报员", corrected, "填报员", 2.0)):
+            old.backend.execute(
+                "INSERT INTO enterprise_report (report_id, credit_code, period, version, status, channel, created_at,"
+                " created_by, status_at, status_by, export_m) VALUES (nextval('enterprise_report_seq'), ?, '2025-10',"
+                " ?, ?, ?, ?, ?, ?, ?, ?)", [code, version, status, channel, created, by, status_at, status_by, export])
+            old.backend.execute(
+                "INSERT INTO enterprise_report_event (report_id, to_status, actor, event_time)"
+                " SELECT report_id, 'SUBMITTED', ?, ? FROM enterprise_report WHERE version = ?", [by, created, version])
+        old.backend.execute("INSERT INTO enterprise_report_product SELECT report_id, 'BEER', 'KL_10K', 1.5, 9.0"
+                            " FROM enterprise_report WHERE version = 2")
         events_before = old.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1")
-    assert dict(everything("postgresql"))["0007_report_keys"].strip() == ""
     monkeypatch.setattr(schema, "available_migrations", everything)
     with Store.open(path) as new:
-        assert new.schema_version() == everything("duckdb")[-1][0] >= "0007_report_keys"
+        assert new.schema_version() == everything("duckdb")[-1][0] >= "0010_report_submission_ids"
         rows = new.backend.fetchall("SELECT version, status, export_m FROM enterprise_report ORDER BY version")
         assert rows == [(1, "SUPERSEDED", 1.0), (2, "SUBMITTED", 2.0)]
         assert new.backend.fetchall("SELECT product, output_ytd FROM enterprise_report_product") == [("BEER", 9.0)]
         assert new.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1") \
             == events_before
+        versions = list_reports(new, all_versions=True).set_index("version")
+        assert versions["channel"].to_dict() == {1: "web", 2: "excel"}
+        assert versions["created_by"].to_dict() == {1: "填报员", 2: "填报员"}
+        assert versions["status_by"].to_dict() == {1: "省局", 2: "填报员"}
+        assert pd.Timestamp(versions.loc[1, "created_at"]) == sent
+        assert pd.Timestamp(versions.loc[1, "status_at"]) == approved
         later = submit_reports(new, pd.DataFrame([{"credit_code": code, "period": "2025-11", "export_m": 3.0}]),
-                               run_rules=False)
+                               run_rules=False, actor="新填报员")
         assert later["report_ids"][0] > max(r for _, r, _ in events_before)
         latest_event = new.backend.fetchone("SELECT MAX(event_id) FROM enterprise_report_event")[0]
         assert latest_event > max(e for e, _, _ in events_before)
+        assert list_reports(new, period="2025-11")["created_by"].tolist() == ["新填报员"]
+        assert new.backend.scalar("SELECT COUNT(*) FROM enterprise_submission") == 3
 
 
 def test_report_pages_leave_room_for_status_updates_on_postgresql(store):

@@ -229,7 +229,8 @@ def test_enterprise_submits_with_a_validation_error_fixes_it_and_submits(browser
         assert "已上报" in page.inner_text("#report-history")
         stored = stage_data.backend.fetchall(
             "SELECT p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
-            " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.period = '2025-03' AND r.created_by = 'u_enterprise'")
+            " JOIN enterprise_report r ON r.report_id = p.report_id JOIN enterprise_submission s"
+            " ON s.submission_id = r.submission_id WHERE r.period = '2025-03' AND s.created_by = 'u_enterprise'")
         assert stored == [("FURNITURE", "PCS_10K", 0.5, 1.5)]
         page.screenshot(path=str(ARTIFACTS / "enterprise-submitted.png"), full_page=True)
         assert [e for e in errors if "400" not in e] == [], errors

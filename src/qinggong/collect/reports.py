@@ -364,7 +364,7 @@ def _write_batch(store: Store, stage: pd.DataFrame, prods: pd.DataFrame, existin
     """The new versions, their events and product rows; the versions they replace superseded."""
     _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
                     explanation=None if isinstance(explanation, dict) else explanation,
-                    channel=channel, now=now, actor=actor)
+                    channel=channel, now=now, actor=actor, file=file)
     if len(existing):
         replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
         _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
@@ -439,23 +439,30 @@ def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, 
 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
-                    now, actor: str) -> None:
-    """Insert the staged reports and one event each. What is the same for every row (status,
-    channel, who, when, a common explanation) is a parameter, not a column copied millions of times."""
+                    now, actor: str, file: str | None) -> None:
+    """Insert one submission (who, when, channel, file, a 说明 common to the batch), the staged
+    reports under it and one event each. What is the same for every row is stored once, not
+    copied onto millions of rows (see migration 0009)."""
     per_row = "explanation" in stage.columns
     types = {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
              **({"explanation": "TEXT"} if per_row else {}), **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
     values = ", ".join(REPORT_COLUMNS)
-    with store.backend.staged("qg_report_stage", stage[list(types)], types):
-        store.backend.execute(
-            "INSERT INTO enterprise_report (report_id, credit_code, period, version, status, explanation, channel,"
-            f" created_at, created_by, status_at, status_by, {values})"
-            " SELECT report_id, credit_code, period, version, CAST(? AS TEXT),"
-            f" {'explanation' if per_row else 'CAST(? AS TEXT)'}, CAST(? AS TEXT), CAST(? AS TIMESTAMP),"
-            f" CAST(? AS TEXT), CAST(? AS TIMESTAMP), CAST(? AS TEXT), {values} FROM qg_report_stage",
-            [status, *([] if per_row else [explanation]), channel, now, actor, now, actor],
+    b = store.backend
+    submission = int(b.scalar("SELECT nextval('enterprise_submission_seq')"))
+    b.execute(
+        "INSERT INTO enterprise_submission (submission_id, channel, file_name, explanation, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [submission, channel, file, None if per_row else explanation, now, actor],
+    )
+    with b.staged("qg_report_stage", stage[list(types)], types):
+        b.execute(
+            f"INSERT INTO enterprise_report (report_id, credit_code, period, version, status, submission_id,"
+            f" {'explanation, ' if per_row else ''}{values})"
+            " SELECT report_id, credit_code, period, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
+            f" {'explanation, ' if per_row else ''}{values} FROM qg_report_stage",
+            [status, submission],
         )
-        store.backend.execute(
+        b.execute(
             "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
             " SELECT report_id, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP), NULL FROM qg_report_stage",
             [status, actor, now],
@@ -600,10 +607,15 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
         params.append(region.rstrip("0") + "%")
     if not all_versions:
         where.append("r.status <> 'SUPERSEDED'")
+    # Who sent a report and when is its submission's; its status time and author are its own once
+    # the status has changed, its submission's before (migration 0010).
     sql = ("SELECT r.report_id, r.credit_code, e.name, e.region, e.industry, r.period, r.version, r.status,"
-           " r.created_at, r.created_by, r.status_at, r.status_by, r.explanation, r.return_reason, "
+           " s.created_at, s.created_by, s.channel, s.file_name, COALESCE(r.status_at, s.created_at) AS status_at,"
+           " COALESCE(r.status_by, s.created_by) AS status_by, COALESCE(r.explanation, s.explanation) AS explanation,"
+           " r.return_reason, "
            + ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
            + " FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code"
+           " LEFT JOIN enterprise_submission s ON s.submission_id = r.submission_id"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY r.period, r.credit_code, r.version")
     if limit:

@@ -146,6 +146,9 @@ class DuckDBBackend(Backend):
             # No extension may be fetched at run time: the machines have no network.
             config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
             self.con = duckdb.connect(path, read_only=read_only, config=config)
+            # DuckDB would draw a progress bar into a command's output on queries over 2 s (the
+            # cursors made for each call inherit the setting).
+            self.con.execute("SET enable_progress_bar = false")
         except duckdb.IOException as exc:
             msg = str(exc)
             if "lock" in msg.lower():
