@@ -5,9 +5,10 @@ events, and the product rows of 主要产品产量) + aggregate (comparable-basi
 the ENTERPRISE series; against the engine floor — one hand-written DuckDB SQL aggregation of the
 same microdata (same cells: levels, counts, comparable bases) in the same run. Registering the
 enterprises and the two review steps (审核通过, 已确认) are timed too and reported beside it.
-Peak memory is the process's maximum resident set size. When PostgreSQL is available (`make
-bench` starts it), the same pipeline also runs there at QG_BENCH_PG_ENTERPRISES (20,000) with the
-same hand-written floor run on the stored tables.
+Each measure is the best of QG_BENCH_REPEATS runs (2). Peak memory is the process's maximum
+resident set size. When PostgreSQL is available (`make bench` starts it), the same pipeline also
+runs there, once, at QG_BENCH_PG_ENTERPRISES (20,000) with the same hand-written floor run on the
+stored tables.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ N_ENTERPRISES = int(os.environ.get("QG_BENCH_ENTERPRISES", "130000"))
 # PostgreSQL runs the same pipeline at this scale when QINGGONG_TEST_PG is set (0 = skip).
 N_POSTGRES = int(os.environ.get("QG_BENCH_PG_ENTERPRISES", "20000"))
 MONTHS = 24
+# Each measure is the best of this many runs (floor, bare insert and pipeline alike): the
+# machines are shared virtual ones, and single runs of the same code differ by up to 20 %.
+REPEATS = int(os.environ.get("QG_BENCH_REPEATS", "2"))
 
 
 def _floor_sql(reports: str, firms: str, tree: str, products: str) -> tuple[str, str]:
@@ -168,10 +172,13 @@ def run() -> dict:
     started = time.perf_counter()
     panel = generate_panel(N_ENTERPRISES, end="2025-11", months=MONTHS, seed=20251130)
     generate_seconds = time.perf_counter() - started
-    floor_seconds, floor_cells = _floor(panel)
-    with tempfile.TemporaryDirectory() as folder:
-        insert_floor_seconds = _insert_floor(panel, folder)
-        times, submitted, summary = _pipeline(panel, str(Path(folder) / "bench.duckdb"))
+    floor_seconds, floor_cells = min(_floor(panel) for _ in range(REPEATS))
+    runs = []
+    for _ in range(REPEATS):
+        with tempfile.TemporaryDirectory() as folder:
+            runs.append((_insert_floor(panel, folder), *_pipeline(panel, str(Path(folder) / "bench.duckdb"))))
+    insert_floor_seconds = min(r[0] for r in runs)
+    _, times, submitted, summary = min(runs, key=lambda r: r[1]["validate_and_store"] + r[1]["aggregate_suppress_write"])
     pipeline = times["validate_and_store"] + times["aggregate_suppress_write"]
     whole = sum(times.values())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the PostgreSQL run
@@ -201,5 +208,6 @@ def run() -> dict:
         "soft_findings_explained": len(submitted["explained_findings"]),
         "peak_rss_mb": round(peak_mb),
         "target": "pipeline ≤ 3 × floor, peak RSS < 4096 MB",
+        "runs": f"每项取 {REPEATS} 次运行中最快的一次",
         "postgresql": postgres or "未运行（QINGGONG_TEST_PG 未设置）",
     }
