@@ -297,7 +297,7 @@ def submit_reports(
             raise exc.in_sheet(report_sheet)
         evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         now = now_utc()
-        stage = clean.drop(columns=["_row"]).copy()
+        stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
         ids = _new_ids(store, len(stage))
         stage["report_id"] = ids
         if len(existing):
