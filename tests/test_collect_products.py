@@ -185,3 +185,13 @@ def test_a_rejected_batch_names_its_rule_before_a_product_row_without_report(sto
     assert "H1" in caught.value.reason and caught.value.field == "营业收入（本月）"
     for table in ("enterprise_report", "enterprise_report_product", "enterprise_report_event"):
         assert store.backend.scalar(f"SELECT COUNT(*) FROM {table}") == 0
+
+
+def test_the_first_product_row_with_a_wrong_unit_is_named(store):
+    # Two different wrong units after a good row: the error names the earlier of them (row 3),
+    # although the later one (啤酒 in 吨, row 4) pairs a product and a unit seen first.
+    register_enterprises(store, _registry())
+    rows = pd.concat([_products(), _products(产品代码="FURNITURE"), _products(计量单位="吨")], ignore_index=True)
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, pd.DataFrame([_form(ZJ[0], "2025-03")]), products=rows, explanation="测试")
+    assert caught.value.row == 3 and caught.value.field == "计量单位" and "万千升" in caught.value.reason

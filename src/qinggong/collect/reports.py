@@ -166,36 +166,44 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
 
 def _resolve_products(out: pd.DataFrame, *, file: str | None) -> None:
     """Product codes (or names) to catalog codes, outputs converted to the product's catalog unit
-    (in place). Looked up once per distinct spelling, not per row."""
+    (in place). Looked up once per distinct spelling and per distinct (spelling, unit), then
+    spread to the rows by integer codes: a national batch has a million product rows."""
     rows = out["_row"].to_numpy()
-    codes: dict[str, str | None] = {}
-    for text in out["product"].unique():
+    spelled, spellings = pd.factorize(out["product"], use_na_sentinel=False)
+    resolved = []
+    for text in spellings:
         try:
             found = product(text)
         except UnknownCodeError:
             code = recognize_product(text)
             found = product(code) if code else None
-        codes[text] = found.code if found is not None and found.kind == "industrial_product" else None
-    product_codes = out["product"].map(codes)
-    if product_codes.isna().any():
-        i = int(np.argmax(product_codes.isna().to_numpy()))
+        resolved.append(found.code if found is not None and found.kind == "industrial_product" else None)
+    known = np.array([code is not None for code in resolved])
+    if not known[spelled].all():
+        i = int(np.argmin(known[spelled]))
         raise InputError(f"产品“{out['product'].iloc[i]}”不在主要工业产品目录中（可用 qinggong catalog products 查看代码）",
                          file=file, row=int(rows[i]), field="产品代码")
-    factors = np.ones(len(out))
-    for (code, text), at in out.assign(product=product_codes).groupby(["product", "unit"], sort=False).indices.items():
+    unit_of, unit_texts = pd.factorize(out["unit"], use_na_sentinel=False)
+    pairs, first_row, pair_of_row = np.unique(spelled.astype("int64") * len(unit_texts) + unit_of, return_index=True,
+                                              return_inverse=True)
+    pair_factors = np.ones(len(pairs))
+    for k in np.argsort(first_row).tolist():  # in file order: the first bad row is the one named
+        pair, i = int(pairs[k]), int(first_row[k])
+        code, text = resolved[pair // len(unit_texts)], str(unit_texts[pair % len(unit_texts)])
         target = product(code).unit
         source = None if text in ("", "nan", "None") else unit_code_for_label(text)
         try:
-            factors[at] = conversion_factor(source, target) if source and target else np.nan
+            pair_factors[k] = conversion_factor(source, target) if source and target else np.nan
         except (UnknownCodeError, IncompatibleUnitsError):
-            factors[at] = np.nan
-        if np.isnan(factors[at[0]]):
-            i = int(at[0])
+            pair_factors[k] = np.nan
+        if np.isnan(pair_factors[k]):
             wanted = f"应为{unit(target).name}或可换算的单位" if target else "目录中该产品没有计量单位"
             raise InputError(f"产品“{product(code).name}”的计量单位“{text}”不对：{wanted}", file=file,
                              row=int(rows[i]), field="计量单位")
-    out["product"] = product_codes.to_numpy()
-    out["unit"] = product_codes.map({c: product(c).unit for c in product_codes.unique()}).to_numpy()
+    codes = np.array(resolved, dtype=object)
+    out["product"] = codes[spelled]
+    out["unit"] = np.array([product(code).unit for code in resolved], dtype=object)[spelled]
+    factors = pair_factors[pair_of_row]
     for c in ("output_m", "output_ytd"):
         out[c] = scale_values(out[c].to_numpy(dtype="float64"), factors)
 
