@@ -156,7 +156,8 @@ def _region_parent(region: str, level: str) -> str:
 def build_relations(cells: pd.DataFrame, tables: list[dict] | None = None) -> Relations:
     """Every additive relation between the units of `cells` (see module docstring)."""
     ind_parent, reg_order, incomplete = _parent_maps(tables)
-    key = list(zip(cells["ilevel"], cells["industry"], cells["rlevel"], cells["region"], cells["period"]))
+    # Python objects once, per column: iterating pandas' Arrow-backed text makes an Arrow scalar per cell.
+    key = list(zip(*(cells[c].to_numpy(dtype=object) for c in ("ilevel", "industry", "rlevel", "region", "period"))))
     index = {k: i for i, k in enumerate(key)}
     rows: list[int] = []
     cols: list[int] = []

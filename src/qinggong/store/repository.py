@@ -351,7 +351,7 @@ class Store:
         stage["span"] = (frame["span"] if "span" in frame.columns else 1)
         stage["span"] = pd.to_numeric(stage["span"], errors="coerce").fillna(1).astype("int16")
         stage["note"] = frame["note"].astype(object) if "note" in frame.columns else None
-        bad_status = sorted(set(stage["status"]) - set(STATUS_CODES))
+        bad_status = sorted(set(stage["status"].unique()) - set(STATUS_CODES))  # not row by row: imports are millions
         if bad_status:
             raise InputError(f"观测状态代码未知：{'、'.join(bad_status)}（可选 {'、'.join(STATUS_CODES)}）", field="status")
         bad_period = stage.loc[~stage["period"].str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?"), "period"]
