@@ -15,6 +15,7 @@ hands the attacker more than he has, which errs on the safe side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import os
 import sys
 
@@ -47,6 +48,18 @@ class Relations:
     def subset(self, keep: np.ndarray) -> "Relations":
         """Only the equations at positions `keep`."""
         return Relations(self.matrix[keep], [self.kinds[e] for e in keep])
+
+    # The relations stay the same through all rounds of suppression: these are built once.
+    @cached_property
+    def members(self) -> list[np.ndarray]:
+        """The units of each equation."""
+        m = self.matrix
+        return [m.indices[m.indptr[e]:m.indptr[e + 1]] for e in range(m.shape[0])]
+
+    @cached_property
+    def by_unit(self) -> sparse.csr_matrix:
+        """Units × equations: the equations each unit is in."""
+        return self.matrix.T.tocsr()
 
 
 @dataclass
@@ -265,9 +278,7 @@ def _cost(cells: pd.DataFrame) -> np.ndarray:
 def _heuristic(supp: np.ndarray, relations: Relations, cost: np.ndarray, count: np.ndarray, margin: float,
                singleton: bool, start: np.ndarray | None = None) -> None:
     """Suppress complements until every relation holds 0 or ≥ 2 suppressed units (in place)."""
-    matrix = relations.matrix
-    by_unit = matrix.T.tocsr()
-    eq_units = [matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]] for e in range(matrix.shape[0])]
+    by_unit, eq_units = relations.by_unit, relations.members
     seeds = np.flatnonzero(supp) if start is None else start
     pending = set()
     for u in seeds:
@@ -605,7 +616,7 @@ def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: n
     Safe in the limit: once a component has no published cell left in any of its relations,
     its units are bounded only by their signs."""
     matrix = relations.matrix.tocsr()
-    by_unit = matrix.T.tocsr()
+    by_unit = relations.by_unit
     added: list[int] = []
     seen_eqs: set[int] = set()
     for u in failed:
