@@ -142,3 +142,26 @@ def test_sweep_certificates_change_no_verdict(cells, monkeypatch):  # noqa: F811
     (with_sweep, sweep_lps), (without, plain_lps) = outcomes[1], outcomes[10**9]
     assert with_sweep.tolist() == without.tolist()
     assert sweep_lps < plain_lps
+
+
+def test_components_solved_on_several_threads_give_the_same_bounds(cells, monkeypatch):  # noqa: F811
+    # The audit solves independent components on several threads: bounds, certificates and the
+    # number of LPs must be exactly those of one thread.
+    import qinggong.disclose.suppress as suppress
+
+    margin = params()["secondary"]["protection_margin"]
+    relations = build_relations(cells, TABLES)
+    primary = np.repeat(primary_suppression(cells) != "F", 2)
+    supp = primary | (np.random.default_rng(7).random(len(primary)) < 0.3)
+    values = unit_values(cells)
+    targets = np.flatnonzero(supp & (values > 1e-6))
+    need = np.where(primary[targets], margin * values[targets], 0.0)
+    results = {}
+    for threads in (1, 4):
+        monkeypatch.setattr(suppress, "LP_THREADS", threads)
+        results[threads] = suppress.feasible_intervals(relations, values, supp, targets, nonnegative=True, need=need)
+    (low1, high1, lps1, noise1), (low4, high4, lps4, noise4) = results[1], results[4]
+    assert np.array_equal(low1, low4, equal_nan=True) and np.array_equal(high1, high4, equal_nan=True)
+    assert lps1 == lps4 > 0 and np.array_equal(noise1, noise4)
+    components = len(np.unique(np.round(noise1, 12)))
+    assert components > 1  # more than one component, or the threads had nothing to share

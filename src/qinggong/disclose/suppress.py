@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import highspy
 import numpy as np
@@ -76,22 +78,34 @@ class Protection:
 
 
 
+_BANNER = threading.Lock()
+_banner_shown = False
+
+
 def _quiet_highs(highspy):
-    """A HiGHS instance without its start-up banner (printed by the C++ constructor on stdout)."""
-    try:
-        stdout_fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # stdout captured or replaced: nothing to silence
-        solver = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved, devnull = os.dup(stdout_fd), os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, stdout_fd)
+    """A HiGHS instance without its start-up banner: the C++ constructor prints it on stdout for
+    the first instance of the process only, so only that one is made with stdout silenced (under a
+    lock: the audit makes instances on several threads, and swapping file descriptor 1 is global)."""
+    global _banner_shown
+    with _BANNER:
+        if _banner_shown:
             solver = highspy.Highs()
-        finally:
-            os.dup2(saved, stdout_fd)
-            os.close(saved)
-            os.close(devnull)
+        else:
+            _banner_shown = True
+            try:
+                stdout_fd = sys.stdout.fileno()
+            except (AttributeError, OSError, ValueError):  # stdout captured or replaced: nothing to silence
+                solver = highspy.Highs()
+            else:
+                sys.stdout.flush()
+                saved, devnull = os.dup(stdout_fd), os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(devnull, stdout_fd)
+                    solver = highspy.Highs()
+                finally:
+                    os.dup2(saved, stdout_fd)
+                    os.close(saved)
+                    os.close(devnull)
     solver.setOptionValue("output_flag", False)
     # Components are solved in units of their largest value, so the smallest cells are ~1e-6 of
     # it: tolerances two orders tighter than HiGHS's 1e-7 keep them resolvable (LP_ACCURACY).
@@ -331,7 +345,6 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     noise_of = np.zeros(len(targets))
     lows = np.full(len(targets), np.nan)
     highs = np.full(len(targets), np.nan)
-    solves = 0
     sub_csc = sub.tocsc()
     target_comp = label[position[targets]]
     order = np.argsort(label, kind="stable")
@@ -339,7 +352,10 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     t_order = np.argsort(target_comp, kind="stable")
     t_starts = np.searchsorted(target_comp[t_order], np.arange(n_comp + 1))
     inf = highspy.kHighsInf
-    for comp in np.unique(target_comp):
+
+    def solve(comp: int) -> int:
+        """The bounds of one component's targets (into lows/highs/noise_of); its number of LPs."""
+        solves = 0
         members = order[starts[comp]:starts[comp + 1]]
         block = sub_csc[:, members].tocsr()
         eq = np.flatnonzero(np.diff(block.indptr) > 0)
@@ -348,7 +364,7 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
         if len(eq) == 0:
             for t_i in comp_targets:
                 lows[t_i], highs[t_i] = (0.0 if nonnegative else -np.inf), np.inf
-            continue
+            return 0
         # One model per component; each target only changes the objective, and HiGHS re-solves
         # from the previous optimal basis (warm start).
         a_eq = block[eq].tocsc()
@@ -402,12 +418,23 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
                     # The true values satisfy the system, so this is numerical trouble: the unit
                     # cannot be certified, and counts as exposed (more suppression, never less).
                     store[t_i] = values[targets[t_i]]
+        return solves
+
+    # Components are independent and HiGHS releases the GIL while it solves: they run on every
+    # core, largest first. Each writes only its own targets' entries.
+    components = sorted(np.unique(target_comp).tolist(), key=lambda c: starts[c] - starts[c + 1])
+    if LP_THREADS > 1 and len(components) > 1:
+        with ThreadPoolExecutor(LP_THREADS) as pool:
+            solves = sum(pool.map(solve, components))
+    else:
+        solves = sum(map(solve, components))
     return lows, highs, solves, noise_of
 
 
 # Components with at least this many targets are first swept with a few LPs whose objectives move
 # all members at once (see `_sweep`); below it the per-target LPs are few anyway.
 SWEEP_MIN_TARGETS = 20
+LP_THREADS = min(4, os.cpu_count() or 1)  # threads solving components of the audit at once
 SWEEP_MAX_AIMED = 30  # at most this many aimed sweeps per component
 
 
