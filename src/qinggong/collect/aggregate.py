@@ -137,23 +137,20 @@ def _accepted_sql(region: str, columns: str, periods: list[str] | None) -> tuple
     (qg_eno, see `_number_enterprises`). `mkey` = enterprise number × 100000 + month index: the
     same enterprise a year earlier is `mkey − 12`, a join on one integer instead of text + month.
 
-    Nearly every accepted report is a first version: the later confirmed versions are looked up
-    (a small table) and joined, instead of numbering the versions of all reports in a window."""
-    later_filter, later_params = _period_filter(periods, "period")
-    report_filter, report_params = _period_filter(periods, "r.period")
+    Versions are numbered in a window, not picked by joining the few later confirmed versions:
+    that join was 0.4 s faster on DuckDB, but PostgreSQL, planning it before its statistics caught
+    up with a bulk load, once ran it for more than 15 minutes."""
+    period_filter, params = _period_filter(periods, "period")
     sql = (
-        "WITH later AS (SELECT credit_code, period, MAX(version) AS version FROM enterprise_report"
-        f"              WHERE status = 'CONFIRMED' AND version > 1{later_filter} GROUP BY credit_code, period)"
-        " SELECT r.report_id, r.credit_code, r.period,"
+        "SELECT r.report_id, r.credit_code, r.period,"
         " e.eno * 100000 + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey,"
         f" e.industry AS ind_s, {region} AS region, {columns}"
-        " FROM enterprise_report r"
-        " LEFT JOIN later l ON l.credit_code = r.credit_code AND l.period = r.period"
+        " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
+        f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
         " JOIN qg_eno e ON e.credit_code = r.credit_code"
-        f" WHERE r.status = 'CONFIRMED'{report_filter}"
-        " AND r.version = COALESCE(l.version, 1)"
+        " WHERE r.rn = 1"
     )
-    return sql, later_params + report_params
+    return sql, params
 
 
 def _number_enterprises(store: Store) -> None:
