@@ -642,8 +642,7 @@ def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: n
 
     Safe in the limit: once a component has no published cell left in any of its relations,
     its units are bounded only by their signs."""
-    matrix = relations.matrix.tocsr()
-    by_unit = relations.by_unit
+    by_unit, eq_units = relations.by_unit, relations.members
     added: list[int] = []
     seen_eqs: set[int] = set()
     for u in failed:
@@ -656,7 +655,7 @@ def _fallback(failed: list[int], supp: np.ndarray, relations: Relations, cost: n
                 if e in seen_eqs:
                     continue
                 seen_eqs.add(int(e))
-                members = matrix.indices[matrix.indptr[e]:matrix.indptr[e + 1]]
+                members = eq_units[e]
                 free = members[~supp[members]]
                 for w in members[supp[members]]:
                     if int(w) not in seen_units:

@@ -10,6 +10,7 @@ semantics); missing values are the completeness rule's business.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -204,7 +205,7 @@ def prepare_validation(store: Store, reports: pd.DataFrame, *, products: pd.Data
     batch = reports.reset_index(drop=True)
     if "_row" not in batch.columns:
         batch = batch.assign(_row=np.arange(len(batch)) + 2)
-    stored = _StoredContext.read(store, batch) if len(batch) else None
+    stored = _StoredContext.read(store, batch, rules) if len(batch) else None
     product_batch = None
     product_history = None
     if products is not None and len(products) and rules.get("product_rules"):
@@ -228,24 +229,27 @@ def prepare_validation(store: Store, reports: pd.DataFrame, *, products: pd.Data
     return evaluate
 
 
+@dataclass
 class _StoredContext:
     """What the report rules read from the store: the stored history of the months they look at,
-    the registry, and each enterprise's first stored period (for the continuity rule)."""
+    the registry, and (only when a continuity rule needs it) each enterprise's first stored period."""
 
-    def __init__(self, history: pd.DataFrame, registry: pd.DataFrame, first_periods: pd.DataFrame) -> None:
-        self.history, self.registry, self.first_periods = history, registry, first_periods
+    history: pd.DataFrame
+    registry: pd.DataFrame
+    first_periods: pd.DataFrame
 
     @classmethod
-    def read(cls, store: Store, batch: pd.DataFrame) -> "_StoredContext":
+    def read(cls, store: Store, batch: pd.DataFrame, rules: dict) -> "_StoredContext":
         batch_periods = np.unique(_pidx(batch["period"])).tolist()
         wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
+        continuity = any(rule.get("kind") == "continuity" for rule in rules.get("rules", []))
         return cls(
             _history(store, _period_text(np.array(wanted))),
             store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise"),
             store.backend.fetch_df(
                 "SELECT credit_code, MIN(period) AS first_period FROM enterprise_report"
                 " WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED') GROUP BY credit_code"
-            ),
+            ) if continuity else pd.DataFrame(columns=["credit_code", "first_period"]),
         )
 
 
