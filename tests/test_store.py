@@ -140,11 +140,13 @@ def test_unreachable_postgres_is_a_clear_error():
 def test_report_migrations_keep_every_report(db_url, monkeypatch):
     # 0006 and 0007 rebuild the report tables on DuckDB only (no text-key UNIQUE index, no
     # primary-key indexes); 0009 and 0010 move who sent a report, when and through which channel
-    # to one row per submission. A store made at 0005 keeps every report, version, product row and
-    # event, still tells who sent each version and who changed its status, and ids continue.
+    # to one row per submission, and 0011 reads each version's creation from its submission. A
+    # store made at 0005 keeps every report, version, product row and event (its history shows the
+    # same events), still tells who sent each version and who changed its status, and ids continue.
     import datetime as dt
 
-    from qinggong.collect import list_reports, make_credit_code, register_enterprises, submit_reports
+    from qinggong.collect import (list_reports, make_credit_code, register_enterprises, report_history, review_reports,
+                                  submit_reports)
     from qinggong.store import schema
 
     everything = schema.available_migrations
@@ -170,17 +172,27 @@ def test_report_migrations_keep_every_report(db_url, monkeypatch):
             old.backend.execute(
                 "INSERT INTO enterprise_report_event (report_id, to_status, actor, event_time)"
                 " SELECT report_id, 'SUBMITTED', ?, ? FROM enterprise_report WHERE version = ?", [by, created, version])
+        old.backend.execute(
+            "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time)"
+            " SELECT report_id, 'SUBMITTED', 'SUPERSEDED', '省局', ? FROM enterprise_report WHERE version = 1", [approved])
         old.backend.execute("INSERT INTO enterprise_report_product SELECT report_id, 'BEER', 'KL_10K', 1.5, 9.0"
                             " FROM enterprise_report WHERE version = 2")
-        events_before = old.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1")
+        events_before = old.backend.fetchall(
+            "SELECT event_id, report_id, from_status, to_status, actor, event_time FROM enterprise_report_event ORDER BY 1")
     monkeypatch.setattr(schema, "available_migrations", everything)
     with Store.open(path) as new:
         assert new.schema_version() == everything("duckdb")[-1][0] >= "0010_report_submission_ids"
         rows = new.backend.fetchall("SELECT version, status, export_m FROM enterprise_report ORDER BY version")
         assert rows == [(1, "SUPERSEDED", 1.0), (2, "SUBMITTED", 2.0)]
         assert new.backend.fetchall("SELECT product, output_ytd FROM enterprise_report_product") == [("BEER", 9.0)]
-        assert new.backend.fetchall("SELECT event_id, report_id, to_status FROM enterprise_report_event ORDER BY 1") \
-            == events_before
+        # 0011: the creation events are read from their submissions now; the status change stays.
+        assert new.backend.fetchall(
+            "SELECT event_id, report_id, from_status, to_status, actor, event_time FROM enterprise_report_event") \
+            == [e for e in events_before if e[2] is not None]
+        history = report_history(new, code, "2025-10")["events"]
+        shown = history[["report_id", "from_status", "to_status", "actor", "event_time"]].itertuples(index=False)
+        assert [(int(r), None if pd.isna(f) else f, t, a, pd.Timestamp(at)) for r, f, t, a, at in shown] \
+            == [(r, f, t, a, pd.Timestamp(at)) for _, r, f, t, a, at in sorted(events_before, key=lambda e: e[5])]
         versions = list_reports(new, all_versions=True).set_index("version")
         assert versions["channel"].to_dict() == {1: "web", 2: "excel"}
         assert versions["created_by"].to_dict() == {1: "填报员", 2: "填报员"}
@@ -189,9 +201,10 @@ def test_report_migrations_keep_every_report(db_url, monkeypatch):
         assert pd.Timestamp(versions.loc[1, "status_at"]) == approved
         later = submit_reports(new, pd.DataFrame([{"credit_code": code, "period": "2025-11", "export_m": 3.0}]),
                                run_rules=False, actor="新填报员")
-        assert later["report_ids"][0] > max(r for _, r, _ in events_before)
+        assert later["report_ids"][0] > max(e[1] for e in events_before)
+        review_reports(new, later["report_ids"], "approve", actor="省局")
         latest_event = new.backend.fetchone("SELECT MAX(event_id) FROM enterprise_report_event")[0]
-        assert latest_event > max(e for e, _, _ in events_before)
+        assert latest_event > max(e[0] for e in events_before)
         assert list_reports(new, period="2025-11")["created_by"].tolist() == ["新填报员"]
         assert new.backend.scalar("SELECT COUNT(*) FROM enterprise_submission") == 3
 

@@ -3,7 +3,9 @@
 A report is one row of `enterprise_report` per (enterprise, period, version). Resubmitting a
 draft or a returned report, and a late correction (`correction=True`), create a new version;
 older versions are kept. Aggregation uses the highest 已确认 version of each enterprise and
-period. Every status change is an `enterprise_report_event` row with who and when.
+period. A version's creation (who sent it, when, as 已上报 or 草稿) is its submission's row,
+`enterprise_submission`; every later status change is an `enterprise_report_event` row with who
+and when. `report_history` reads both as one list of events.
 """
 
 from __future__ import annotations
@@ -448,9 +450,10 @@ def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
                     now, actor: str, file: str | None) -> None:
-    """Insert one submission (who, when, channel, file, a 说明 common to the batch), the staged
-    reports under it and one event each. What is the same for every row is stored once, not
-    copied onto millions of rows (see migration 0009)."""
+    """Insert one submission (who, when, channel, file, the status the reports start in, a 说明
+    common to the batch) and the staged reports under it. What is the same for every row is
+    stored once, not copied onto millions of rows: neither on the reports (migration 0009) nor as
+    one creation event each (0011)."""
     per_row = "explanation" in stage.columns
     types = {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
              **({"explanation": "TEXT"} if per_row else {}), **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
@@ -458,9 +461,9 @@ def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanati
     b = store.backend
     submission = int(b.scalar("SELECT nextval('enterprise_submission_seq')"))
     b.execute(
-        "INSERT INTO enterprise_submission (submission_id, channel, file_name, explanation, created_at, created_by)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [submission, channel, file, None if per_row else explanation, now, actor],
+        "INSERT INTO enterprise_submission (submission_id, channel, file_name, explanation, created_at, created_by,"
+        " initial_status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [submission, channel, file, None if per_row else explanation, now, actor, status],
     )
     with b.staged("qg_report_stage", stage[list(types)], types):
         b.execute(
@@ -469,11 +472,6 @@ def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanati
             " SELECT report_id, credit_code, period, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
             f" {'explanation, ' if per_row else ''}{values} FROM qg_report_stage",
             [status, submission],
-        )
-        b.execute(
-            "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
-            " SELECT report_id, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP), NULL FROM qg_report_stage",
-            [status, actor, now],
         )
 
 
@@ -637,11 +635,21 @@ def report_history(store: Store, credit_code: str, period: str) -> dict:
     """Every version of one enterprise's report for one period, with its workflow events, edit-rule
     findings and product rows."""
     versions = list_reports(store, credit_code=credit_code, period=period, all_versions=True)
+    # Each version's creation comes from its submission (migration 0011), then its status
+    # changes; at the same instant a creation comes first (a resubmission creates the new
+    # version, then supersedes the old one).
     events = store.backend.fetch_df(
-        "SELECT ev.report_id, r.version, ev.from_status, ev.to_status, ev.actor, ev.event_time, ev.reason"
-        " FROM enterprise_report_event ev JOIN enterprise_report r ON r.report_id = ev.report_id"
-        " WHERE r.credit_code = ? AND r.period = ? ORDER BY ev.event_id",
-        [credit_code.strip().upper(), period],
+        "SELECT report_id, version, from_status, to_status, actor, event_time, reason FROM ("
+        " SELECT r.report_id, r.version, CAST(NULL AS TEXT) AS from_status, s.initial_status AS to_status,"
+        "  s.created_by AS actor, s.created_at AS event_time, CAST(NULL AS TEXT) AS reason, 0 AS kind, 0 AS event_id"
+        "  FROM enterprise_report r JOIN enterprise_submission s ON s.submission_id = r.submission_id"
+        "  WHERE r.credit_code = ? AND r.period = ? AND s.initial_status IS NOT NULL"
+        " UNION ALL"
+        " SELECT ev.report_id, r.version, ev.from_status, ev.to_status, ev.actor, ev.event_time, ev.reason,"
+        "  1 AS kind, ev.event_id FROM enterprise_report_event ev JOIN enterprise_report r ON r.report_id = ev.report_id"
+        "  WHERE r.credit_code = ? AND r.period = ?"
+        ") e ORDER BY event_time, kind, event_id, report_id",
+        [credit_code.strip().upper(), period] * 2,
     )
     checks = store.backend.fetch_df(
         "SELECT c.report_id, c.rule_id, c.severity, c.field, c.message FROM enterprise_report_check c"
