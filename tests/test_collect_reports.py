@@ -77,6 +77,25 @@ def test_duplicate_report_in_file_and_against_store(ready):
     assert count(ready) == 1
 
 
+def test_codes_and_periods_are_cleaned_before_duplicates_are_looked_for(ready):
+    # Spaces and lower case around a credit code, a period typed with a day or spaces: the same
+    # report twice is found after cleaning, and the error names both rows as the user sees them.
+    frame = pd.DataFrame([report(B, "2025-09"), report(A, "2025-10"),
+                          report(B, " 2025-10 ", rev_prev_ytd=1000.0, orders_ytd=1100.0, export_ytd=110.0),
+                          report(f" {A.lower()} ", "2025-10-31")], dtype=object)
+    with pytest.raises(InputError) as caught:
+        submit_reports(ready, frame)
+    assert caught.value.row == 5 and f"企业 {A} 2025-10 已在第 3 行填报" in caught.value.reason
+    assert count(ready) == 0
+    stored = submit_reports(ready, frame.iloc[:3], actor="甲")
+    assert stored["reports"] == 3
+    assert sorted(map(tuple, list_reports(ready)[["credit_code", "period"]].values.tolist())) == [
+        (A, "2025-10"), (B, "2025-09"), (B, "2025-10")]
+    with pytest.raises(InputError) as caught:
+        submit_reports(ready, pd.DataFrame([report(A, "2025-11"), report(B, "2025/11")]))
+    assert caught.value.row == 3 and caught.value.field == "报告期" and "2025/11" in caught.value.reason
+
+
 def test_report_before_enterprise_existed_and_unknown_enterprise(store):
     register_enterprises(store, registry(entry_b="2025-11-15"))
     frame = pd.DataFrame([report(A, "2025-10"), report(B, "2025-10")])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,21 @@ def _on_frame_sheet(normalize):
     return wrapper
 
 
+def _clean_texts(raw: pd.Series, clean: Callable[[pd.Series], pd.Series]) -> tuple[pd.Series, np.ndarray]:
+    """`clean` (vectorised string operations) applied to the distinct texts of a column, missing
+    staying missing; and the number of each row's cleaned text. A national batch is millions of
+    rows of a few hundred thousand credit codes and a few dozen periods: cleaning the distinct
+    values, and comparing rows by integer, is much cheaper than text operations on every row."""
+    spelled, spellings = pd.factorize(raw, use_na_sentinel=False)
+    texts = pd.Series(spellings, dtype=object).astype("str") if spellings.dtype != "str" else pd.Series(spellings)
+    cleaned = clean(texts)
+    numbers, distinct = pd.factorize(cleaned, use_na_sentinel=False)
+    number_of_row = numbers.astype("int64")[spelled]
+    if raw.dtype == "str" and len(distinct) == len(spellings) and cleaned.fillna("\0").eq(texts.fillna("\0")).all():
+        return raw.reset_index(drop=True), number_of_row  # nothing to clean: no copy
+    return pd.Series(pd.array(distinct, dtype="str").take(number_of_row)), number_of_row
+
+
 @_on_frame_sheet
 def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
     """Rename headers, check periods and numbers; the first problem raises InputError."""
@@ -97,14 +112,13 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     rows = _rows(frame)
     # Text stays in pandas' (Arrow-backed) string columns: no Python object per cell, and the
     # engine later scans them without a copy. The frame is assembled once, at the end.
-    columns: dict[str, Any] = {
-        "_row": rows,
-        "credit_code": frame["credit_code"].astype(str).str.strip().str.upper().reset_index(drop=True),
-        "period": frame["period"].astype(str).str.strip().str[:7].reset_index(drop=True),
-    }
-    bad = ~columns["period"].str.match(PERIOD_RE)
-    if bad.any():
-        i = int(np.argmax(bad.to_numpy()))
+    credit_code, code_no = _clean_texts(frame["credit_code"], lambda texts: texts.str.strip().str.upper())
+    period, period_no = _clean_texts(frame["period"], lambda texts: texts.str.strip().str[:7])
+    columns: dict[str, Any] = {"_row": rows, "credit_code": credit_code, "period": period}
+    distinct_periods = pd.Series(pd.unique(period), dtype="str")  # in order of first appearance = period_no
+    bad_period = ~distinct_periods.fillna("").str.match(PERIOD_RE).to_numpy(dtype=bool)
+    if bad_period.any():
+        i = int(np.argmax(bad_period[period_no]))
         raise InputError(f"报告期“{frame['period'].iloc[i]}”格式不正确：应为 YYYY-MM，如 2025-11",
                          file=file, row=int(rows[i]), field="报告期")
     numbers = np.empty((len(frame), len(REPORT_COLUMNS)), order="F")  # each column written once below
@@ -119,12 +133,13 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     out = pd.DataFrame(numbers, columns=REPORT_COLUMNS, copy=False)
     for position, (name, column) in enumerate(columns.items()):
         out.insert(position, name, column)
-    dup = out.duplicated(["credit_code", "period"], keep="first")
-    if dup.any():
-        i = int(np.argmax(dup.to_numpy()))
-        first = out[(out["credit_code"] == out["credit_code"].iloc[i]) & (out["period"] == out["period"].iloc[i])]
+    key = code_no * (int(period_no.max(initial=0)) + 1) + period_no
+    # Counting keys is a single pass; which row repeats which is looked up only if one does.
+    if len(key) and np.bincount(key).max() > 1:
+        i = int(np.argmax(pd.Series(key).duplicated(keep="first").to_numpy()))
+        first = int(np.argmax(key == key[i]))
         raise InputError(
-            f"重复报表：企业 {out['credit_code'].iloc[i]} {out['period'].iloc[i]} 已在第 {int(first['_row'].iloc[0])} 行填报",
+            f"重复报表：企业 {out['credit_code'].iloc[i]} {out['period'].iloc[i]} 已在第 {int(rows[first])} 行填报",
             file=file, row=int(rows[i]), field="统一社会信用代码",
         )
     return out
@@ -143,9 +158,10 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
     for c in ("credit_code", "period", "product", "unit"):
         if c not in frame.columns:
             raise InputError(f"产品产量表缺少列“{FIELD_LABEL[c]}”", file=file, row=1)
-        columns[c] = frame[c].astype(str).str.strip().reset_index(drop=True)
-    columns["credit_code"] = columns["credit_code"].str.upper()
-    columns["period"] = columns["period"].str[:7]
+    columns["credit_code"], code_no = _clean_texts(frame["credit_code"], lambda texts: texts.str.strip().str.upper())
+    columns["period"], period_no = _clean_texts(frame["period"], lambda texts: texts.str.strip().str[:7])
+    for c in ("product", "unit"):
+        columns[c] = _clean_texts(frame[c], lambda texts: texts.fillna("").str.strip())[0]
     empty = columns["product"].isin(["", "nan", "None", "<NA>"]).to_numpy()
     if empty.any():
         i = int(np.argmax(empty))
@@ -158,18 +174,20 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
             i = int(np.argmax(negative))
             raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
     out = pd.DataFrame(columns)
-    _resolve_products(out, file=file)
-    dup = out.duplicated(["credit_code", "period", "product"])
+    product_no = _resolve_products(out, file=file)
+    key = (code_no * (int(period_no.max(initial=0)) + 1) + period_no) * (int(product_no.max(initial=0)) + 1) + product_no
+    dup = pd.Series(key).duplicated().to_numpy()
     if dup.any():
-        i = int(np.argmax(dup.to_numpy()))
+        i = int(np.argmax(dup))
         raise InputError(f"产品“{out['product'].iloc[i]}”重复填报", file=file, row=int(rows[i]), field="产品代码")
     return out
 
 
-def _resolve_products(out: pd.DataFrame, *, file: str | None) -> None:
+def _resolve_products(out: pd.DataFrame, *, file: str | None) -> np.ndarray:
     """Product codes (or names) to catalog codes, outputs converted to the product's catalog unit
-    (in place). Looked up once per distinct spelling and per distinct (spelling, unit), then
-    spread to the rows by integer codes: a national batch has a million product rows."""
+    (in place); returns each row's product as a number. Looked up once per distinct spelling and
+    per distinct (spelling, unit), then spread to the rows by integer codes: a national batch has
+    a million product rows."""
     rows = out["_row"].to_numpy()
     spelled, spellings = pd.factorize(out["product"], use_na_sentinel=False)
     resolved = []
@@ -203,11 +221,13 @@ def _resolve_products(out: pd.DataFrame, *, file: str | None) -> None:
             raise InputError(f"产品“{product(code).name}”的计量单位“{text}”不对：{wanted}", file=file,
                              row=int(rows[i]), field="计量单位")
     codes = np.array(resolved, dtype=object)
+    product_no = pd.factorize(codes)[0].astype("int64")[spelled]  # two spellings of one product: one number
     out["product"] = codes[spelled]
     out["unit"] = np.array([product(code).unit for code in resolved], dtype=object)[spelled]
     factors = pair_factors[pair_of_row]
     for c in ("output_m", "output_ytd"):
         out[c] = scale_values(out[c].to_numpy(dtype="float64"), factors)
+    return product_no
 
 
 def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None, correction: bool) -> pd.DataFrame:
