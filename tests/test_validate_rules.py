@@ -62,6 +62,16 @@ def test_january_exemption_and_completeness(firms):
     assert "免报" in found["message"].iloc[0]
 
 
+def test_january_identity_is_checked_on_january_rows_only(firms):
+    # H4 (1月: 累计 = 本月) is evaluated on the January rows of a mixed batch only; its findings
+    # land on the right rows. February's 累计 ≠ 本月 is normal; so is December's.
+    a, b = CODES[:2]
+    rows = [form(a, "2024-12", 100, 1200), form(a, "2025-01", 100, 100), form(b, "2025-01", 50, 60),
+            form(b, "2025-02", 50, 110)]
+    found = run(firms, rows)
+    assert found[["rule_id", "field", "row"]].values.tolist() == [["H4", "rev_ytd", 4], ["H4", "cost_ytd", 4]]
+
+
 def test_hb_flags_only_the_outlier_in_its_stratum(firms):
     rows = []
     rng = np.random.default_rng(1)

@@ -96,6 +96,20 @@ def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Gather:
+    """`_take` for many columns at the same positions: the clipped positions and the mask of
+    absent ones are computed once."""
+
+    def __init__(self, positions: np.ndarray) -> None:
+        self.absent = positions < 0
+        self.at = np.where(self.absent, 0, positions)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        out = values[self.at]
+        out[self.absent] = np.nan
+        return out
+
+
 def _pidx(period: pd.Series) -> np.ndarray:
     """Month index (year × 12 + month − 1) of YYYY-MM texts, parsed once per distinct period."""
     codes, uniques = pd.factorize(period)
@@ -137,26 +151,56 @@ def _expand(rule: dict) -> list[dict]:
     return out
 
 
-def _evaluate(columns: dict[str, np.ndarray], expression: str, tolerance: dict, field: str | None, n: int) -> np.ndarray:
+class _Operands:
+    """The columns a batch's rules read (current and previous month), each column's missing
+    mask computed once, and optionally only the rows a rule applies to (`rows`)."""
+
+    def __init__(self, columns: dict[str, np.ndarray], n: int, rows: np.ndarray | None = None,
+                 missing: dict[str, np.ndarray] | None = None) -> None:
+        self.columns, self.n, self.rows = columns, n, rows
+        self._missing = {} if missing is None else missing
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        values = self.columns[name]
+        return values if self.rows is None else values[self.rows]
+
+    def missing(self, name: str) -> np.ndarray:
+        if name not in self._missing:
+            self._missing[name] = np.isnan(self.columns[name])
+        mask = self._missing[name]
+        return mask if self.rows is None else mask[self.rows]
+
+    def only(self, rows: np.ndarray) -> "_Operands":
+        """The same columns restricted to `rows` (sharing the missing masks)."""
+        return _Operands(self.columns, len(rows), rows, self._missing)
+
+
+def _evaluate(columns: dict[str, np.ndarray] | _Operands, expression: str, tolerance: dict, field: str | None,
+              n: int) -> np.ndarray:
     """Boolean array: True where the rule holds or an operand is missing. `tol` in the expression
     is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it."""
+    operands = columns if isinstance(columns, _Operands) else _Operands(columns, n)
     names = sorted({n for n in _IDENT.findall(expression) if n not in _SAFE_NAMES and not n.isdigit()})
-    unknown = [n for n in names if n not in columns]
+    unknown = [n for n in names if n not in operands]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
-    env: dict[str, Any] = {n: columns[n] for n in names}
+    env: dict[str, Any] = {n: operands[n] for n in names}
     if "tol" in _IDENT.findall(expression):
         absolute = float(tolerance.get("absolute", 0.0))
         relative = float(tolerance.get("relative", 0.0))
         # fmax ignores a missing reference (the absolute tolerance remains).
-        env["tol"] = np.fmax(absolute, relative * np.abs(columns[field])) if field in columns else np.full(n, absolute)
+        env["tol"] = np.fmax(absolute, relative * np.abs(operands[field])) if field in operands else np.full(n, absolute)
     env["abs"] = np.abs
     with np.errstate(invalid="ignore"):
         result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
-    present = np.ones(n, dtype=bool)
-    for n in names:
-        present &= ~np.isnan(env[n])
-    return result | ~present
+    if any(result is value for value in env.values()):
+        result = result.copy()  # set below in place: never an operand itself
+    for name in names:
+        result |= operands.missing(name)
+    return result
 
 
 def hb_bounds(ratio: np.ndarray, size: np.ndarray, *, U: float, A: float, C: float) -> tuple[np.ndarray, float, float]:
@@ -270,15 +314,17 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
 
     def panel_values(c: str) -> np.ndarray:
         mine = batch[c].to_numpy(dtype="float64") if c in batch.columns else np.full(n, np.nan)
-        stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
-        return np.concatenate([mine, stored])
+        if not keep.any():
+            return mine  # nothing stored for these months (a first national batch): no copy
+        return np.concatenate([mine, history[c].to_numpy(dtype="float64")[keep]])
 
     values = _Lazy(REPORT_COLUMNS, panel_values)
     # Each report's previous month, by integer key (enterprise number × span + month index).
-    prev_at = find(batch_no, pidx - 1)
+    previous = _Gather(find(batch_no, pidx - 1))
     columns = _Lazy([*REPORT_COLUMNS, *(f"prev_{c}" for c in REPORT_COLUMNS)],
-                    lambda name: _take(values[name[5:]], prev_at) if name.startswith("prev_") else values[name][:n])
-    has_prev = ~(np.isnan(columns["prev_rev_m"]) & np.isnan(columns["prev_export_m"]) & np.isnan(columns["prev_orders_m"]))
+                    lambda name: previous(values[name[5:]]) if name.startswith("prev_") else values[name][:n])
+    operands = _Operands(columns, n)
+    has_prev = ~(operands.missing("prev_rev_m") & operands.missing("prev_export_m") & operands.missing("prev_orders_m"))
     # HB strata take every report of the batch's periods, stored ones included, so that a single
     # report is judged against its peers; only the batch's own reports are flagged.
     in_periods = np.flatnonzero(np.isin(panel_pidx, batch_periods, kind="table"))
@@ -299,16 +345,21 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
                 if "when_month" in rule:
                     mask &= month == int(rule["when_month"])
                 field = rule.get("field")
-                bad = mask & ~_evaluate(columns, rule["assert"], tolerance, field, n)
+                if mask.all():
+                    bad = ~_evaluate(operands, rule["assert"], tolerance, field, n)
+                else:  # a rule for some months only is evaluated on their rows only
+                    rows = np.flatnonzero(mask)
+                    bad = np.zeros(n, dtype=bool)
+                    bad[rows] = ~_evaluate(operands.only(rows), rule["assert"], tolerance, field, len(rows))
                 if bad.any():
                     message = rule["message"].replace("{label}", _label(field) if field else "")
                     findings.append(_finding(batch, bad, rule, field, message))
         elif kind == "completeness":
             for column in base["fields"]:
                 field = FIELD_BY_COLUMN[column]
-                missing = np.isnan(columns[column])
+                missing = operands.missing(column)
                 if field.jan_exempt:
-                    missing &= month != 1
+                    missing = missing & (month != 1)
                 if missing.any():
                     findings.append(_finding(batch, missing, base, column, base["message"].replace("{label}", field.name)))
         elif kind == "continuity":
@@ -352,12 +403,12 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
     panel_key = pd.Index(np.concatenate([batch_key, history_key[keep]]))
     prev_at = panel_key.get_indexer(batch_key - products_seen)
     columns: dict[str, np.ndarray] = {}
+    previous = _Gather(prev_at)
     for c in PRODUCT_FIELDS:
         mine = batch[c].to_numpy(dtype="float64")
         columns[c] = mine
         stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
-        columns[f"prev_{c}"] = _take(np.concatenate([mine, stored]), prev_at)
-    names = _product_names(batch["product"])
+        columns[f"prev_{c}"] = previous(np.concatenate([mine, stored]) if len(stored) else mine)
     month = pidx % 12 + 1
     tolerance = rules.get("product_tolerance", {})
     findings = []
@@ -366,7 +417,8 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
         field = rule.get("field")
         bad = mask & ~_evaluate(columns, rule["assert"], tolerance, field, n)
         if bad.any():
-            findings.append(_finding(batch, bad, rule, field, [rule["message"].replace("{product}", p) for p in names[bad]]))
+            names = _product_names(batch["product"][bad])  # only the rows a message is written for
+            findings.append(_finding(batch, bad, rule, field, [rule["message"].replace("{product}", p) for p in names]))
     if not findings:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     return pd.concat(findings, ignore_index=True)
