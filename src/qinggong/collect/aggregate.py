@@ -14,7 +14,7 @@ each product in its catalog unit; `aggregate_enterprise` builds both from one se
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -80,8 +80,13 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
               two largest contributions x1_/x2_ (every coarser cell rolls up from these: sums add,
               and the two largest of a union are among the two largest of its parts).
     Returns the number of fine cells."""
-    b = store.backend
     _prepare_acc(store, periods=periods, region_level=region_level)
+    return _prepare_fine(store, dominance_items)
+
+
+def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
+    """qg_fine and the qg_top_ tables of `prepare_accepted`, from qg_acc."""
+    b = store.backend
     parts = []
     for c in REPORT_COLUMNS:
         both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
@@ -183,18 +188,28 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
 
 
 def aggregate_enterprise(store: Store, *, periods: list[str] | None = None, tables: list[dict] | None = None,
-                         product_regions: list[str] | None = None,
-                         dominance_items: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                         product_regions: list[str] | None = None, dominance_items: list[str] | None = None,
+                         ready: Callable[[str, pd.DataFrame], object] | None = None,
+                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`aggregate_reports` and `aggregate_products` in one pass: the accepted reports are selected
-    once for both. Dominance items apply to the table that has them (rev_ytd, output_ytd, …)."""
+    once for both. Dominance items apply to the table that has them (rev_ytd, output_ytd, …).
+
+    The product table comes first (it needs only the accepted reports), then the industry table.
+    `ready("products" | "industry", cells)` is called as soon as a table exists: publishing
+    protects the product cells on another core while the engine aggregates the industry cells."""
     dominance_items = dominance_items or []
     report_items = [c for c in dominance_items if c in REPORT_COLUMNS]
     with _temp_tables(store, report_items):
         combos = grid(tables)
-        prepare_accepted(store, periods=periods, region_level=_finest_region(combos), dominance_items=report_items)
-        cells = _industry_cells(store, combos, periods, report_items)
+        _prepare_acc(store, periods=periods, region_level=_finest_region(combos))
         products = _product_cells(store, periods=periods, region_levels=product_regions,
                                   dominance_items=[c for c in dominance_items if c in PRODUCT_COLUMNS])
+        if ready is not None:
+            ready("products", products)
+        _prepare_fine(store, report_items)
+        cells = _industry_cells(store, combos, periods, report_items)
+        if ready is not None:
+            ready("industry", cells)
     return cells, products
 
 

@@ -7,6 +7,7 @@ written anywhere; outputs record only the method versions.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -104,16 +105,27 @@ def publish_enterprise_aggregates(
     config = config or params()
     dominance = list(config.get("primary", {}).get("dominance_items", []))
     product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
-    cells, products = aggregate_enterprise(store, periods=periods, tables=tables, product_regions=product_regions,
-                                           dominance_items=dominance)
-    if cells.empty:
-        return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
-                "products": {"cells": 0}}
-    protection = protect_cells(cells, config, tables)
+    # Each table is protected on a worker thread as soon as it is aggregated: the product cells
+    # while the engine aggregates the industry cells. The two tables share no cell, and the LP
+    # solver and the engine both work without the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        protecting: dict[str, Future] = {}
+        product_tables = [{"industry": [PRODUCT_LEVEL], "region": product_regions}]
+
+        def protect(table: str, ready: pd.DataFrame) -> None:
+            if len(ready):
+                protecting[table] = pool.submit(protect_cells, ready, config,
+                                                tables if table == "industry" else product_tables)
+
+        cells, products = aggregate_enterprise(store, periods=periods, tables=tables, product_regions=product_regions,
+                                               dominance_items=dominance, ready=protect)
+        if cells.empty:
+            return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
+                    "products": {"cells": 0}}
+        protection = protecting["industry"].result()
+        product_protection = protecting["products"].result() if "products" in protecting else None
     obs = [enterprise_observations(protection.cells)]
-    product_protection = None
-    if len(products):
-        product_protection = protect_cells(products, config, [{"industry": [PRODUCT_LEVEL], "region": product_regions}])
+    if product_protection is not None:
         obs.append(product_observations(product_protection.cells))
     observations = pd.concat(obs, ignore_index=True)
     result = store.write_observations(
