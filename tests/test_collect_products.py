@@ -195,3 +195,19 @@ def test_the_first_product_row_with_a_wrong_unit_is_named(store):
     with pytest.raises(InputError) as caught:
         submit_reports(store, pd.DataFrame([_form(ZJ[0], "2025-03")]), products=rows, explanation="测试")
     assert caught.value.row == 3 and caught.value.field == "计量单位" and "万千升" in caught.value.reason
+
+
+def test_a_bad_product_row_is_named_before_an_unknown_enterprise(store):
+    # Product rows are normalised while the engine checks the reports against the registry; the
+    # errors keep their order: a report for an unregistered enterprise and a product row in a
+    # wrong unit give the product row's error, and a batch with only the first gives the registry's.
+    register_enterprises(store, _registry())
+    stranger = make_credit_code("330102", 99)
+    reports = pd.DataFrame([_form(ZJ[0], "2025-03"), _form(stranger, "2025-03")])
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, reports, products=_products(计量单位="吨"), explanation="测试")
+    assert caught.value.field == "计量单位" and caught.value.row == 2
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, reports, products=_products(), explanation="测试")
+    assert caught.value.field == "统一社会信用代码" and caught.value.row == 3 and "名录中没有" in caught.value.reason
+    assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0

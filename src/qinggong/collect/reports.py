@@ -315,16 +315,22 @@ def submit_reports(
 
     actor = actor or current_actor()
     file = file or reports.attrs.get("file")
-    clean = normalize_reports(reports, file=file)
-    prods = normalize_products(products, file=file)
     report_sheet = reports.attrs.get("sheet")
     product_sheet = products.attrs.get("sheet") if products is not None else None
 
-    with store.transaction():
+    with store.transaction(), ThreadPoolExecutor(max_workers=1) as pool:
+        # The product rows are normalised on a worker thread while the engine checks the reports
+        # against the registry. Errors keep their order: reports, then product rows, then registry.
+        clean = normalize_reports(reports, file=file)
+        normalizing = pool.submit(normalize_products, products, file=file)
         try:
             existing = _check_against_registry(store, clean, file=file, correction=correction)
+            registry_error = None
         except InputError as exc:
-            raise exc.in_sheet(report_sheet)
+            registry_error = exc.in_sheet(report_sheet)
+        prods = normalizing.result()
+        if registry_error is not None:
+            raise registry_error
         evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         now = now_utc()
         stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
@@ -341,15 +347,14 @@ def submit_reports(
         # The rules (numpy, on this process's second core) run while the engine writes the batch;
         # a rejection rolls the write back with the transaction. Their verdict comes first, as if
         # they had run before the write: a rejected batch reports its findings, not a write error.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(evaluate_rules) if evaluate_rules else None
-            try:
-                _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
-                             now=now, actor=actor, file=file, product_sheet=product_sheet)
-                write_error = None
-            except InputError as exc:
-                write_error = exc
-            findings = pending.result() if pending else pd.DataFrame()
+        pending = pool.submit(evaluate_rules) if evaluate_rules else None
+        try:
+            _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
+                         now=now, actor=actor, file=file, product_sheet=product_sheet)
+            write_error = None
+        except InputError as exc:
+            write_error = exc
+        findings = pending.result() if pending else pd.DataFrame()
         _reject_unless_explained(findings, explanation, file=file, report_sheet=report_sheet,
                                  product_sheet=product_sheet)
         if write_error is not None:
