@@ -32,3 +32,9 @@ def test_enterprise_benchmark_runs_at_small_scale(monkeypatch):
     pipeline = figures["validate_and_store_seconds"] + figures["aggregate_suppress_write_seconds"]
     assert figures["pipeline_seconds"] == pytest.approx(pipeline, abs=0.11)
     assert figures["ratio_to_floor"] == pytest.approx(figures["pipeline_seconds"] / figures["floor_duckdb_sql_seconds"], rel=0.1)
+    # The floor is the faster registration of the frames; CPU seconds are measured, not derived.
+    assert figures["floor_duckdb_sql_seconds"] == pytest.approx(min(figures["floor_by_registration_seconds"].values()),
+                                                                abs=0.01)
+    assert set(figures["floor_by_registration_seconds"]) == {"pandas", "arrow"}
+    assert 0 < figures["floor_cpu_seconds"] and 0 < figures["pipeline_cpu_seconds"]
+    assert figures["cpu_budget_at_target_seconds"] > 3 * figures["floor_duckdb_sql_seconds"] * 0.99

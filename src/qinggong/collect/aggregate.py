@@ -147,7 +147,7 @@ def _accepted_sql(region: str, columns: str, periods: list[str] | None) -> tuple
     up with a bulk load, once ran it for more than 15 minutes."""
     period_filter, params = _period_filter(periods)
     sql = (
-        "SELECT r.report_id, r.credit_code, r.period,"
+        "SELECT r.report_id, r.period,"
         " e.eno * 100000 + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey,"
         f" e.industry AS ind_s, {region} AS region, {columns}"
         " FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"

@@ -113,7 +113,7 @@ class Backend:
 _SCAN_BATCH_ROWS = 122_880
 
 
-def _scannable(frame: pd.DataFrame):
+def scannable(frame: pd.DataFrame):
     """What DuckDB scans fastest: an Arrow table in row-group sized batches (pandas' Arrow-backed
     text columns pass through without copying; scanning them as pandas converts every value to a
     Python object, per query)."""
@@ -209,7 +209,7 @@ class DuckDBBackend(Backend):
         computed = computed or {}
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, _scannable(frame))
+            self.con.register(view, scannable(frame))
             try:
                 select = ", ".join(
                     f"CAST({computed.get(col, col)} AS {typ}) AS {col}" for col, typ in column_types.items()
@@ -223,7 +223,7 @@ class DuckDBBackend(Backend):
     def staged(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> Iterator[str]:
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, _scannable(frame))
+            self.con.register(view, scannable(frame))
             try:
                 select = ", ".join(f"CAST({col} AS {typ}) AS {col}" for col, typ in column_types.items())
                 self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select} FROM {view}")
