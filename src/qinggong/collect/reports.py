@@ -451,26 +451,34 @@ def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None =
 
 
 def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, file: str | None) -> None:
-    """Product rows under the report ids of their (enterprise, period), matched in the engine."""
-    b = store.backend
-    types = {"_row": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "product": "TEXT", "unit": "TEXT",
-             "output_m": "DOUBLE PRECISION", "output_ytd": "DOUBLE PRECISION"}
-    with b.staged("qg_product_stage", prods[list(types)], types), \
-            b.staged("qg_report_ids", stage[["report_id", "credit_code", "period"]],
-                     {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT"}):
-        inserted = b.execute_counted(
+    """Product rows under the report ids of their (enterprise, period); a row without its report
+    in the batch is refused, naming the first such row."""
+    at = _report_positions(stage, prods)
+    if (at < 0).any():
+        orphan = int(np.argmax(at < 0))
+        raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(prods["_row"].iloc[orphan]),
+                         field="统一社会信用代码")
+    rows = prods[["product", "unit", "output_m", "output_ytd"]].assign(
+        report_id=stage["report_id"].to_numpy()[at])
+    types = {"report_id": "BIGINT", "product": "TEXT", "unit": "TEXT", "output_m": "DOUBLE PRECISION",
+             "output_ytd": "DOUBLE PRECISION"}
+    with store.backend.staged("qg_product_stage", rows[list(types)], types):
+        store.backend.execute(
             "INSERT INTO enterprise_report_product (report_id, product, unit, output_m, output_ytd)"
-            " SELECT r.report_id, p.product, p.unit, p.output_m, p.output_ytd FROM qg_product_stage p"
-            " JOIN qg_report_ids r ON r.credit_code = p.credit_code AND r.period = p.period"
+            " SELECT report_id, product, unit, output_m, output_ytd FROM qg_product_stage"
         )
-        # A row without its report is not inserted: counting them is cheaper than looking for one
-        # first (the error rolls the transaction back).
-        if inserted != len(prods):
-            orphan = b.scalar(
-                "SELECT MIN(p._row) FROM qg_product_stage p LEFT JOIN qg_report_ids r"
-                " ON r.credit_code = p.credit_code AND r.period = p.period WHERE r.report_id IS NULL"
-            )
-            raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(orphan), field="统一社会信用代码")
+
+
+def _report_positions(stage: pd.DataFrame, prods: pd.DataFrame) -> np.ndarray:
+    """Position in `stage` of each product row's report (same enterprise and period), −1 where
+    the batch has none. Matched by integer keys: one factorisation of the codes and periods of
+    both frames, then a lookup of a million product keys among millions of report keys, which
+    costs less than the same join on two text columns in the engine."""
+    n = len(stage)
+    codes = pd.factorize(pd.concat([stage["credit_code"], prods["credit_code"]], ignore_index=True))[0]
+    periods, distinct_periods = pd.factorize(pd.concat([stage["period"], prods["period"]], ignore_index=True))
+    keys = codes.astype("int64") * (len(distinct_periods) + 1) + periods
+    return pd.Index(keys[:n]).get_indexer(keys[n:])
 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,

@@ -59,8 +59,6 @@ class Backend:
     url: str
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
-    def execute_counted(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run an INSERT, UPDATE or DELETE; the number of rows it changed."""
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]: ...
     def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame: ...
@@ -185,10 +183,6 @@ class DuckDBBackend(Backend):
         with self._lock:
             self._cursor().execute(sql, params or [])
 
-    def execute_counted(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        with self._lock:
-            return int(self._cursor().execute(sql, params or []).fetchone()[0])  # DuckDB returns the count
-
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
@@ -296,11 +290,6 @@ class PostgresBackend(Backend):
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         with self._lock, self.con.cursor() as cur:
             cur.execute(_to_pyformat(sql), params or None)
-
-    def execute_counted(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        with self._lock, self.con.cursor() as cur:
-            cur.execute(_to_pyformat(sql), params or None)
-            return int(cur.rowcount)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
