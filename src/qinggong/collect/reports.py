@@ -318,10 +318,10 @@ def submit_reports(
     report_sheet = reports.attrs.get("sheet")
     product_sheet = products.attrs.get("sheet") if products is not None else None
 
-    with store.transaction(), ThreadPoolExecutor(max_workers=1) as pool:
-        # The product rows are normalised on a worker thread while the engine checks the reports
-        # against the registry. Errors keep their order: reports, then product rows, then registry.
-        clean = normalize_reports(reports, file=file)
+    clean = normalize_reports(reports, file=file)
+    # The product rows are normalised on a worker thread while the engine checks the reports
+    # against the registry. Errors keep their order: reports, then product rows, then registry.
+    with ThreadPoolExecutor(max_workers=1) as pool, store.transaction():
         normalizing = pool.submit(normalize_products, products, file=file)
         try:
             existing = _check_against_registry(store, clean, file=file, correction=correction)
