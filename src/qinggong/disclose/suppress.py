@@ -710,7 +710,10 @@ def _components_with_candidates(matrix: sparse.csr_matrix, supp: np.ndarray) -> 
     touches_hidden = np.diff(to_hidden.indptr) > 0
     coo = pattern.tocoo()
     keep = touches_hidden[coo.row] & ~hidden[coo.col]
-    pairs = np.unique(np.stack([eq_label[coo.row[keep]], coo.col[keep]]), axis=1)
+    # Distinct (component, unit) pairs, as one integer each: np.unique along an axis sorts rows
+    # as structured records, several times slower.
+    keys = np.unique(eq_label[coo.row[keep]].astype(np.int64) * n_units + coo.col[keep])
+    pairs = np.stack([keys // n_units, keys % n_units])
     candidates: dict[int, np.ndarray] = {}
     if pairs.size:
         bounds = np.flatnonzero(np.diff(pairs[0])) + 1
