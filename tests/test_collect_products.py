@@ -211,3 +211,15 @@ def test_a_bad_product_row_is_named_before_an_unknown_enterprise(store):
         submit_reports(store, reports, products=_products(), explanation="测试")
     assert caught.value.field == "统一社会信用代码" and caught.value.row == 3 and "名录中没有" in caught.value.reason
     assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0
+
+
+def test_a_product_reported_twice_for_one_report_is_refused(store):
+    # The same enterprise, period and product twice (the second spelled with spaces and a lower-case
+    # credit code): the second row is named, and nothing is stored.
+    register_enterprises(store, _registry())
+    rows = pd.concat([_products(), _products(统一社会信用代码=f" {ZJ[0].lower()} ", 产品代码=" BEER ")],
+                     ignore_index=True)
+    with pytest.raises(InputError) as caught:
+        submit_reports(store, pd.DataFrame([_form(ZJ[0], "2025-03")]), products=rows, explanation="测试")
+    assert caught.value.row == 3 and caught.value.field == "产品代码" and "重复填报" in caught.value.reason
+    assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0

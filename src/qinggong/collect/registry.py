@@ -132,7 +132,7 @@ def normalize_registry(frame: pd.DataFrame, *, file: str | None = None) -> pd.Da
     leave, bad_exit = each("exit_date", lambda v: _date(v, row=0, field="", file=None, required=False))
     flags = {c: each(c, lambda v: _bool(v, row=0, field="", file=None), default)
              for c, default in (("generated", ""), ("above_scale", "是"), ("key_enterprise", ""))}
-    bad_region = pd.notna(each("region", lambda v: codes.region_problem(str(v or "").strip()))[0])
+    bad_region = pd.Series(region).isin([r for r in pd.unique(region) if codes.region_problem(r)]).to_numpy()
     both = ~(bad_entry | bad_exit) & pd.notna(leave)
     exit_before_entry = np.zeros(len(frame), dtype=bool)
     exit_before_entry[both] = pd.to_datetime(leave[both]).to_numpy() < pd.to_datetime(entry[both]).to_numpy()

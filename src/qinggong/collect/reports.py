@@ -101,6 +101,25 @@ def _clean_texts(raw: pd.Series, clean: Callable[[pd.Series], pd.Series]) -> tup
     return pd.Series(pd.array(distinct, dtype="str").take(number_of_row)), number_of_row
 
 
+def _clean_code(texts: pd.Series) -> pd.Series:
+    return texts.str.strip().str.upper()
+
+
+def _clean_period(texts: pd.Series) -> pd.Series:
+    return texts.str.strip().str[:7]  # a period typed as a date keeps its year and month
+
+
+def _first_repeat(key: np.ndarray) -> int | None:
+    """Position of the first row whose key an earlier row has, or None. Counting small keys is a
+    single pass; which row repeats is looked up only if one does."""
+    if not len(key):
+        return None
+    if key.max() < 4 * len(key) and np.bincount(key).max() <= 1:
+        return None
+    repeated = pd.Series(key).duplicated(keep="first").to_numpy()
+    return int(np.argmax(repeated)) if repeated.any() else None
+
+
 @_on_frame_sheet
 def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
     """Rename headers, check periods and numbers; the first problem raises InputError."""
@@ -112,8 +131,8 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     rows = _rows(frame)
     # Text stays in pandas' (Arrow-backed) string columns: no Python object per cell, and the
     # engine later scans them without a copy. The frame is assembled once, at the end.
-    credit_code, code_no = _clean_texts(frame["credit_code"], lambda texts: texts.str.strip().str.upper())
-    period, period_no = _clean_texts(frame["period"], lambda texts: texts.str.strip().str[:7])
+    credit_code, code_no = _clean_texts(frame["credit_code"], _clean_code)
+    period, period_no = _clean_texts(frame["period"], _clean_period)
     columns: dict[str, Any] = {"_row": rows, "credit_code": credit_code, "period": period}
     distinct_periods = pd.Series(pd.unique(period), dtype="str")  # in order of first appearance = period_no
     bad_period = ~distinct_periods.fillna("").str.match(PERIOD_RE).to_numpy(dtype=bool)
@@ -134,9 +153,8 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     for position, (name, column) in enumerate(columns.items()):
         out.insert(position, name, column)
     key = code_no * (int(period_no.max(initial=0)) + 1) + period_no
-    # Counting keys is a single pass; which row repeats which is looked up only if one does.
-    if len(key) and np.bincount(key).max() > 1:
-        i = int(np.argmax(pd.Series(key).duplicated(keep="first").to_numpy()))
+    i = _first_repeat(key)
+    if i is not None:
         first = int(np.argmax(key == key[i]))
         raise InputError(
             f"重复报表：企业 {out['credit_code'].iloc[i]} {out['period'].iloc[i]} 已在第 {int(rows[first])} 行填报",
@@ -158,8 +176,8 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
     for c in ("credit_code", "period", "product", "unit"):
         if c not in frame.columns:
             raise InputError(f"产品产量表缺少列“{FIELD_LABEL[c]}”", file=file, row=1)
-    columns["credit_code"], code_no = _clean_texts(frame["credit_code"], lambda texts: texts.str.strip().str.upper())
-    columns["period"], period_no = _clean_texts(frame["period"], lambda texts: texts.str.strip().str[:7])
+    columns["credit_code"], code_no = _clean_texts(frame["credit_code"], _clean_code)
+    columns["period"], period_no = _clean_texts(frame["period"], _clean_period)
     for c in ("product", "unit"):
         columns[c] = _clean_texts(frame[c], lambda texts: texts.fillna("").str.strip())[0]
     empty = columns["product"].isin(["", "nan", "None", "<NA>"]).to_numpy()
@@ -176,9 +194,8 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
     out = pd.DataFrame(columns)
     product_no = _resolve_products(out, file=file)
     key = (code_no * (int(period_no.max(initial=0)) + 1) + period_no) * (int(product_no.max(initial=0)) + 1) + product_no
-    dup = pd.Series(key).duplicated().to_numpy()
-    if dup.any():
-        i = int(np.argmax(dup))
+    i = _first_repeat(key)
+    if i is not None:
         raise InputError(f"产品“{out['product'].iloc[i]}”重复填报", file=file, row=int(rows[i]), field="产品代码")
     return out
 

@@ -89,16 +89,9 @@ class _Lazy(dict):
         return value
 
 
-def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """values[positions] with NaN where the position is -1 (not found)."""
-    out = values[np.maximum(positions, 0)]
-    out[positions < 0] = np.nan
-    return out
-
-
 class _Gather:
-    """`_take` for many columns at the same positions: the clipped positions and the mask of
-    absent ones are computed once."""
+    """values[positions] with NaN where the position is −1 (not found), for any number of columns
+    at the same positions: the clipped positions and the mask of absent ones are computed once."""
 
     def __init__(self, positions: np.ndarray) -> None:
         self.absent = positions < 0
@@ -178,21 +171,19 @@ class _Operands:
         return _Operands(self.columns, len(rows), rows, self._missing)
 
 
-def _evaluate(columns: dict[str, np.ndarray] | _Operands, expression: str, tolerance: dict, field: str | None,
-              n: int) -> np.ndarray:
+def _evaluate(operands: _Operands, expression: str, tolerance: dict, field: str | None) -> np.ndarray:
     """Boolean array: True where the rule holds or an operand is missing. `tol` in the expression
     is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it."""
-    operands = columns if isinstance(columns, _Operands) else _Operands(columns, n)
-    names = sorted({n for n in _IDENT.findall(expression) if n not in _SAFE_NAMES and not n.isdigit()})
-    unknown = [n for n in names if n not in operands]
+    names = sorted({name for name in _IDENT.findall(expression) if name not in _SAFE_NAMES and not name.isdigit()})
+    unknown = [name for name in names if name not in operands]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
-    env: dict[str, Any] = {n: operands[n] for n in names}
+    env: dict[str, Any] = {name: operands[name] for name in names}
     if "tol" in _IDENT.findall(expression):
         absolute = float(tolerance.get("absolute", 0.0))
         relative = float(tolerance.get("relative", 0.0))
         # fmax ignores a missing reference (the absolute tolerance remains).
-        env["tol"] = np.fmax(absolute, relative * np.abs(operands[field])) if field in operands else np.full(n, absolute)
+        env["tol"] = np.fmax(absolute, relative * np.abs(operands[field])) if field in operands else np.full(operands.n, absolute)
     env["abs"] = np.abs
     with np.errstate(invalid="ignore"):
         result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
@@ -346,11 +337,11 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
                     mask &= month == int(rule["when_month"])
                 field = rule.get("field")
                 if mask.all():
-                    bad = ~_evaluate(operands, rule["assert"], tolerance, field, n)
+                    bad = ~_evaluate(operands, rule["assert"], tolerance, field)
                 else:  # a rule for some months only is evaluated on their rows only
                     rows = np.flatnonzero(mask)
                     bad = np.zeros(n, dtype=bool)
-                    bad[rows] = ~_evaluate(operands.only(rows), rule["assert"], tolerance, field, len(rows))
+                    bad[rows] = ~_evaluate(operands.only(rows), rule["assert"], tolerance, field)
                 if bad.any():
                     message = rule["message"].replace("{label}", _label(field) if field else "")
                     findings.append(_finding(batch, bad, rule, field, message))
@@ -409,13 +400,14 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
         columns[c] = mine
         stored = history[c].to_numpy(dtype="float64")[keep] if len(history) else np.zeros(0)
         columns[f"prev_{c}"] = previous(np.concatenate([mine, stored]) if len(stored) else mine)
+    operands = _Operands(columns, n)
     month = pidx % 12 + 1
     tolerance = rules.get("product_tolerance", {})
     findings = []
     for rule in rules["product_rules"]:
         mask = month > 1 if rule["kind"] == "cross_period" else np.ones(n, dtype=bool)
         field = rule.get("field")
-        bad = mask & ~_evaluate(columns, rule["assert"], tolerance, field, n)
+        bad = mask & ~_evaluate(operands, rule["assert"], tolerance, field)
         if bad.any():
             names = _product_names(batch["product"][bad])  # only the rows a message is written for
             findings.append(_finding(batch, bad, rule, field, [rule["message"].replace("{product}", p) for p in names]))
@@ -494,10 +486,11 @@ def _hb(base: dict, batch: pd.DataFrame, values: dict[str, np.ndarray], units: d
     for s in strata:
         labels = by_enterprise[s][units["enterprise"]].astype("int64")
         stratum = pd.factorize(stratum * (int(labels.max(initial=0)) + 2) + labels + 1)[0].astype("int64")
+    year_ago = _Gather(units["year_ago_at"])
     for rule in _expand(base):
         field = rule["field"]
         y = values[field][units["position"]]
-        y_prev = _take(values[field], units["year_ago_at"])
+        y_prev = year_ago(values[field])
         usable = np.flatnonzero((y > 0) & (y_prev > 0))
         if not len(usable):
             continue
