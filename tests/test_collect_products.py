@@ -115,6 +115,8 @@ def _products(**override):
         ({"产品产量（本月）": "四万"}, "产品产量（本月）", "不是数字"),
         ({"产品产量（本月）": -1.0}, "产品产量（本月）", "不能为负数"),
         ({"统一社会信用代码": ZJ[1]}, "统一社会信用代码", "不在月报表中"),  # a product row without its report
+        ({"报告期": "2025-04"}, "统一社会信用代码", "不在月报表中"),  # its enterprise reports, but not that month
+        ({"报告期": "2025/03"}, "报告期", "格式不正确"),
     ],
 )
 def test_bad_product_rows_are_refused_and_nothing_is_stored(store, override, field, words):

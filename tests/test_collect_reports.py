@@ -125,6 +125,18 @@ def test_report_after_enterprise_closed_and_the_first_problem_is_named(store):
     assert count(store) == 1
 
 
+def test_stored_reports_of_other_months_are_not_duplicates(ready):
+    """Each enterprise has a report stored, and each period too, but not the pairs sent now."""
+    submit_reports(ready, pd.DataFrame([report(A, "2025-10"), report(B, "2025-11")]), run_rules=False)
+    sent = submit_reports(ready, pd.DataFrame([report(A, "2025-11"), report(B, "2025-10")]), run_rules=False)
+    assert sent["new"] == 2 and sent["new_versions"] == 0
+    with pytest.raises(InputError) as caught:  # now both pairs exist: the first repeated row is named
+        submit_reports(ready, pd.DataFrame([report(B, "2025-09"), report(B, "2025-10"), report(A, "2025-10")]),
+                       run_rules=False)
+    assert caught.value.row == 3 and f"企业 {B} 2025-10 已有第 1 版" in caught.value.reason
+    assert count(ready) == 4
+
+
 def test_hard_and_soft_rules(ready):
     bad = report(A, "2025-10", rev_m=-5.0)
     with pytest.raises(ReportRejected) as caught:
@@ -264,3 +276,21 @@ def test_errors_in_a_template_name_the_worksheet(ready, tmp_path):
     assert caught.value.sheet == "产品产量" and caught.value.row == 2 and caught.value.field == "计量单位"
     assert "文件 T.xlsx，工作表 产品产量，第 2 行" in str(caught.value)
     assert count(ready) == 0
+
+
+@pytest.mark.parametrize("spread", [1, 5000])  # dense keys (a direct table) and sparse ones (a hash index)
+def test_batch_key_positions_agree_with_a_text_join(spread):
+    import numpy as np
+
+    from qinggong.collect.reports import _key_positions
+
+    rng = np.random.default_rng(spread)
+    pairs = np.unique(np.column_stack([rng.integers(0, 300, 2000) * spread, rng.integers(24000, 24030, 2000)]), axis=0)
+    rng.shuffle(pairs)
+    code_no, month = pairs[:, 0], pairs[:, 1]
+    find_code = np.concatenate([code_no[:500], rng.integers(-1, 300 * spread, 700)])
+    find_month = np.concatenate([month[:500], rng.integers(23990, 24040, 700)])
+    found = _key_positions(code_no, month, find_code, find_month)
+    index = {(c, m): i for i, (c, m) in enumerate(zip(code_no.tolist(), month.tolist()))}
+    expected = [-1 if c < 0 else index.get((c, m), -1) for c, m in zip(find_code.tolist(), find_month.tolist())]
+    assert found.tolist() == expected and (found[:500] == np.arange(500)).all()

@@ -120,6 +120,47 @@ def _first_repeat(key: np.ndarray) -> int | None:
     return int(np.argmax(repeated)) if repeated.any() else None
 
 
+def _months(distinct_periods: pd.Series, period_no: np.ndarray) -> np.ndarray:
+    """Each row's month index (year × 12 + month − 1), parsed once per distinct YYYY-MM."""
+    parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in distinct_periods], dtype="int64")
+    return parsed[period_no] if len(parsed) else np.zeros(len(period_no), dtype="int64")
+
+
+def _by_number(texts: pd.Series, number: np.ndarray) -> pd.Series:
+    """The distinct texts of a column in the order of their numbers (`_code_no`)."""
+    if not len(number):
+        return pd.Series([], dtype="str")
+    at = np.empty(int(number.max()) + 1, dtype="int64")
+    at[number] = np.arange(len(number))  # any row of a number will do: they all hold its text
+    return texts.iloc[at].reset_index(drop=True)
+
+
+def _key_positions(code_no: np.ndarray, month: np.ndarray, find_code: np.ndarray,
+                   find_month: np.ndarray) -> np.ndarray:
+    """Position of each (find_code, find_month) among the unique (code_no, month) keys of a
+    batch, −1 where the batch has none (a find_code of −1 is never found). The keys are
+    integers: a direct table when they are dense (a month-end batch: every enterprise in a few
+    months), a hash index otherwise."""
+    found = np.full(len(find_code), -1, dtype="int64")
+    if not len(code_no) or not len(find_code):
+        return found
+    low = int(month.min())
+    span = int(month.max()) - low + 1
+    key = code_no * span + (month - low)
+    inside = (find_code >= 0) & (find_month >= low) & (find_month < low + span)
+    wanted = find_code[inside] * span + (find_month[inside] - low)
+    if int(key.max()) < 8 * len(key):
+        table = np.full(int(key.max()) + 1, -1, dtype="int64")
+        table[key] = np.arange(len(key))
+        wanted_in = wanted <= int(key.max())
+        hits = np.full(len(wanted), -1, dtype="int64")
+        hits[wanted_in] = table[wanted[wanted_in]]
+        found[inside] = hits
+    else:
+        found[inside] = pd.Index(key).get_indexer(wanted)
+    return found
+
+
 @_on_frame_sheet
 def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
     """Rename headers, check periods and numbers; the first problem raises InputError."""
@@ -152,6 +193,10 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     out = pd.DataFrame(numbers, columns=REPORT_COLUMNS, copy=False)
     for position, (name, column) in enumerate(columns.items()):
         out.insert(position, name, column)
+    # Integer keys of each row, kept for the submission (registry check, product rows): the
+    # enterprise's number in order of first appearance, and the month index.
+    out["_code_no"] = code_no
+    out["_month"] = _months(distinct_periods, period_no)
     key = code_no * (int(period_no.max(initial=0)) + 1) + period_no
     i = _first_repeat(key)
     if i is not None:
@@ -169,7 +214,8 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
     units resolved against the catalog, outputs in the product's catalog unit."""
     cols = ["_row", "credit_code", "period", "product", "unit", "output_m", "output_ytd"]
     if frame is None or len(frame) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("output") else "object") for c in cols})
+        return pd.DataFrame({**{c: pd.Series(dtype="float64" if c.startswith("output") else "object") for c in cols},
+                             "_code_no": pd.Series(dtype="int64"), "_month": pd.Series(dtype="int64")})
     frame = frame.rename(columns={c: PRODUCT_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns})
     rows = _rows(frame)
     columns: dict[str, Any] = {"_row": rows}
@@ -191,7 +237,15 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
         if negative.any():
             i = int(np.argmax(negative))
             raise InputError("产品产量不能为负数", file=file, row=int(rows[i]), field=FIELD_LABEL[c])
+    distinct_periods = pd.Series(pd.unique(columns["period"]), dtype="str")
+    bad_period = ~distinct_periods.fillna("").str.match(PERIOD_RE).to_numpy(dtype=bool)
+    if bad_period.any():
+        i = int(np.argmax(bad_period[period_no]))
+        raise InputError(f"报告期“{frame['period'].iloc[i]}”格式不正确：应为 YYYY-MM，如 2025-11",
+                         file=file, row=int(rows[i]), field="报告期")
     out = pd.DataFrame(columns)
+    out["_code_no"] = code_no
+    out["_month"] = _months(distinct_periods, period_no)
     product_no = _resolve_products(out, file=file)
     key = (code_no * (int(period_no.max(initial=0)) + 1) + period_no) * (int(product_no.max(initial=0)) + 1) + product_no
     i = _first_repeat(key)
@@ -250,46 +304,36 @@ def _resolve_products(out: pd.DataFrame, *, file: str | None) -> np.ndarray:
 def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None, correction: bool) -> pd.DataFrame:
     """Enterprise known and in business in the period; no duplicate of a report already filed.
 
-    Returns the current version and status of each (enterprise, period) already stored.
-    """
-    keys = reports[["credit_code", "period", "_row"]]
-    with store.backend.staged("qg_report_keys", keys, {"credit_code": "TEXT", "period": "TEXT", "_row": "BIGINT"}):
-        return _registry_findings(store, file=file, correction=correction)
+    Returns the current version and status of each (enterprise, period) already stored, with
+    the batch row (`_row`) it concerns, by row and latest version first.
 
-
-def _registry_findings(store: Store, *, file: str | None, correction: bool) -> pd.DataFrame:
-    # Only the offending rows come back (the first of each kind), so a clean batch of millions of
-    # reports costs one join in the engine, not a copy into Python.
-    report_month = "CAST(SUBSTR(k.period, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(k.period, 6, 2) AS INTEGER)"
-
-    def month(column: str) -> str:
-        return f"CAST(EXTRACT(YEAR FROM e.{column}) AS INTEGER) * 100 + CAST(EXTRACT(MONTH FROM e.{column}) AS INTEGER)"
-
-    # One pass for the three checks: the first row of each kind of problem, or NULL.
-    unknown, early, late = store.backend.fetchone(
-        "SELECT MIN(CASE WHEN e.credit_code IS NULL THEN k._row END),"
-        f" MIN(CASE WHEN e.entry_date IS NOT NULL AND {report_month} < {month('entry_date')} THEN k._row END),"
-        f" MIN(CASE WHEN e.exit_date IS NOT NULL AND {report_month} > {month('exit_date')} THEN k._row END)"
-        " FROM qg_report_keys k LEFT JOIN enterprise e ON e.credit_code = k.credit_code"
-    )
-    first = next((int(r) for r in (unknown, early, late) if r is not None), None)
-    if first is not None:
-        code, period, entry, exit_ = store.backend.fetchone(
-            "SELECT k.credit_code, k.period, e.entry_date, e.exit_date FROM qg_report_keys k"
-            " LEFT JOIN enterprise e ON e.credit_code = k.credit_code WHERE k._row = ?", [first])
-        if unknown is not None:
-            raise InputError(f"名录中没有统一社会信用代码为“{code}”的企业：请先登记企业名录",
-                             file=file, row=first, field="统一社会信用代码")
-        if early is not None:
-            raise InputError(f"报告期 {period} 早于企业开业时间 {pd.Timestamp(entry).date()}：企业当时尚未开业",
-                             file=file, row=first, field="报告期")
-        raise InputError(f"报告期 {period} 晚于企业停业时间 {pd.Timestamp(exit_).date()}", file=file, row=first,
-                         field="报告期")
-    existing = store.backend.fetch_df(
-        "SELECT k._row, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_keys k"
-        " JOIN enterprise_report r ON r.credit_code = k.credit_code AND r.period = k.period"
-        " WHERE r.status <> 'SUPERSEDED' ORDER BY k._row, r.version DESC"
-    )
+    The engine is asked about the batch's distinct enterprises only (a national batch is
+    millions of reports of a few hundred thousand enterprises); the rows are judged here, by
+    their integer keys (`_code_no`, `_month` of `normalize_reports`)."""
+    code_no = reports["_code_no"].to_numpy()
+    month = reports["_month"].to_numpy()
+    rows = reports["_row"].to_numpy()
+    codes = _by_number(reports["credit_code"], code_no)
+    periods = sorted(pd.unique(reports["period"]).tolist())
+    b = store.backend
+    with b.staged("qg_report_codes", pd.DataFrame({"code_no": np.arange(len(codes)), "credit_code": codes}),
+                  {"code_no": "BIGINT", "credit_code": "TEXT"}):
+        registry = b.fetch_df("SELECT c.code_no, e.entry_date, e.exit_date FROM qg_report_codes c"
+                              " JOIN enterprise e ON e.credit_code = c.credit_code")
+        marks = ", ".join("?" for _ in periods)
+        stored = b.fetch_df(
+            "SELECT c.code_no, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_codes c"
+            " JOIN enterprise_report r ON r.credit_code = c.credit_code"
+            f" WHERE r.period IN ({marks}) AND r.status <> 'SUPERSEDED'", periods) if periods else pd.DataFrame()
+    _judge_registry(registry, len(codes), code_no, month, rows, reports, file=file)
+    if not len(stored):
+        return pd.DataFrame(columns=["_row", "credit_code", "period", "version", "status", "report_id"])
+    stored_period_no, stored_periods = pd.factorize(stored["period"].astype(str))
+    at = _key_positions(code_no, month, stored["code_no"].to_numpy(dtype="int64"),
+                        _months(pd.Series(stored_periods), stored_period_no))
+    existing = stored[at >= 0].assign(_row=rows[at[at >= 0]])
+    existing = existing.sort_values(["_row", "version"], ascending=[True, False], kind="stable")
+    existing = existing[["_row", "credit_code", "period", "version", "status", "report_id"]].reset_index(drop=True)
     if len(existing) and not correction:
         filed = existing[~existing["status"].isin(["DRAFT", "RETURNED"])]
         if len(filed):
@@ -300,6 +344,40 @@ def _registry_findings(store: Store, *, file: str | None, correction: bool) -> p
                 file=file, row=int(r["_row"]), field="报告期",
             )
     return existing
+
+
+def _judge_registry(registry: pd.DataFrame, n_codes: int, code_no: np.ndarray, month: np.ndarray, rows: np.ndarray,
+                    reports: pd.DataFrame, *, file: str | None) -> None:
+    """InputError for the first row (smallest row number) of the first kind of problem: an
+    enterprise not in the registry, then a period before it opened, then one after it closed."""
+    known = np.zeros(n_codes, dtype=bool)
+    opened = np.zeros(n_codes, dtype="int64")
+    closed = np.full(n_codes, np.iinfo("int64").max)
+    if len(registry):
+        at = registry["code_no"].to_numpy(dtype="int64")
+        known[at] = True
+        entry = pd.to_datetime(registry["entry_date"])
+        opened[at] = (entry.dt.year * 12 + entry.dt.month - 1).to_numpy(dtype="int64")
+        exit_ = pd.to_datetime(registry["exit_date"])
+        has_exit = exit_.notna().to_numpy()
+        closed[at[has_exit]] = (exit_.dt.year * 12 + exit_.dt.month - 1).to_numpy()[has_exit].astype("int64")
+    unknown = ~known[code_no]
+    early = known[code_no] & (month < opened[code_no])
+    late = known[code_no] & (month > closed[code_no])
+    for kind, bad in (("unknown", unknown), ("early", early), ("late", late)):
+        if not bad.any():
+            continue
+        i = int(np.flatnonzero(bad)[np.argmin(rows[bad])])
+        code, period, row = reports["credit_code"].iloc[i], reports["period"].iloc[i], int(rows[i])
+        if kind == "unknown":
+            raise InputError(f"名录中没有统一社会信用代码为“{code}”的企业：请先登记企业名录",
+                             file=file, row=row, field="统一社会信用代码")
+        found = registry[registry["code_no"] == code_no[i]].iloc[0]
+        if kind == "early":
+            raise InputError(f"报告期 {period} 早于企业开业时间 {pd.Timestamp(found['entry_date']).date()}：企业当时尚未开业",
+                             file=file, row=row, field="报告期")
+        raise InputError(f"报告期 {period} 晚于企业停业时间 {pd.Timestamp(found['exit_date']).date()}", file=file,
+                         row=row, field="报告期")
 
 
 def _new_ids(store: Store, n: int) -> np.ndarray:
@@ -488,14 +566,14 @@ def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, 
 
 def _report_positions(stage: pd.DataFrame, prods: pd.DataFrame) -> np.ndarray:
     """Position in `stage` of each product row's report (same enterprise and period), −1 where
-    the batch has none. Matched by integer keys: one factorisation of the codes and periods of
-    both frames, then a lookup of a million product keys among millions of report keys, which
-    costs less than the same join on two text columns in the engine."""
-    n = len(stage)
-    codes = pd.factorize(pd.concat([stage["credit_code"], prods["credit_code"]], ignore_index=True))[0]
-    periods, distinct_periods = pd.factorize(pd.concat([stage["period"], prods["period"]], ignore_index=True))
-    keys = codes.astype("int64") * (len(distinct_periods) + 1) + periods
-    return pd.Index(keys[:n]).get_indexer(keys[n:])
+    the batch has none. Only the distinct credit codes are compared as text (the product rows'
+    against the reports'); rows are matched by their integer keys (`_code_no`, `_month`)."""
+    report_codes = _by_number(stage["credit_code"], stage["_code_no"].to_numpy())
+    product_codes = _by_number(prods["credit_code"], prods["_code_no"].to_numpy())
+    as_report_code = pd.Index(report_codes).get_indexer(product_codes)
+    return _key_positions(stage["_code_no"].to_numpy(), stage["_month"].to_numpy(),
+                          as_report_code[prods["_code_no"].to_numpy()] if len(prods) else np.zeros(0, dtype="int64"),
+                          prods["_month"].to_numpy(dtype="int64"))
 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
