@@ -158,3 +158,18 @@ def test_month_index_dense_and_hashed_agree(monkeypatch):
     assert (found == hashed(*queries)).all() and (found >= 0).any() and (found < 0).any()
     hit = found >= 0
     assert (enterprise[found[hit]] == queries[0][hit]).all() and (month[found[hit]] == queries[1][hit]).all()
+
+
+
+def test_rows_taken_out_after_normalisation_are_judged_alike(firms):
+    """The rules reuse the integer keys normalisation keeps; a batch filtered afterwards (its
+    numbers then have gaps) is numbered afresh and judged as the same rows normalised alone."""
+    rows = [form(CODES[0], "2025-09", 100, 900), form(CODES[1], "2025-09", 50, 450),
+            form(CODES[2], "2025-09", 70, 630), form(CODES[2], "2025-10", 70, 600)]  # 累计 fell
+    whole = normalize_reports(pd.DataFrame(rows))
+    kept = whole[whole["credit_code"] != CODES[1]]  # enterprise number 1 is gone
+    found = validate_reports(firms, kept)
+    alone = validate_reports(firms, normalize_reports(pd.DataFrame([rows[0], rows[2], rows[3]])))
+    assert set(found["rule_id"]) == {"H2", "H3"} and found["credit_code"].eq(CODES[2]).all()
+    assert found[["credit_code", "period", "rule_id", "field"]].values.tolist() == \
+        alone[["credit_code", "period", "rule_id", "field"]].values.tolist()

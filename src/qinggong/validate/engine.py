@@ -112,6 +112,26 @@ def _pidx(period: pd.Series) -> np.ndarray:
     return parsed[codes]
 
 
+def _batch_months(batch: pd.DataFrame) -> np.ndarray:
+    """The month index of each row of a batch: `_month` when normalisation kept it."""
+    if "_month" in batch.columns:
+        return batch["_month"].to_numpy(dtype="int64")
+    return _pidx(batch["period"])
+
+
+def _batch_enterprises(batch: pd.DataFrame) -> tuple[np.ndarray, pd.Series] | None:
+    """Each row's enterprise number and the codes in number order, when normalisation kept
+    `_code_no` (then the millions of codes need not be hashed again)."""
+    if "_code_no" not in batch.columns or not len(batch):
+        return None
+    number = batch["_code_no"].to_numpy(dtype="int64")
+    at = np.full(int(number.max()) + 1, -1, dtype="int64")
+    at[number] = np.arange(len(number))  # any row of a number holds its code
+    if (at < 0).any():  # rows were taken out after normalisation: number afresh
+        return None
+    return number, batch["credit_code"].iloc[at].reset_index(drop=True)
+
+
 def _label(column: str) -> str:
     field = FIELD_BY_COLUMN.get(column)
     return field.name if field else PRODUCT_FIELDS.get(column, column)
@@ -247,7 +267,7 @@ def prepare_validation(store: Store, reports: pd.DataFrame, *, products: pd.Data
         product_batch = products.reset_index(drop=True)
         if "_row" not in product_batch.columns:
             product_batch = product_batch.assign(_row=np.arange(len(product_batch)) + 2)
-        months = sorted({p - 1 for p in set(_pidx(product_batch["period"]).tolist())})
+        months = sorted({p - 1 for p in set(_batch_months(product_batch).tolist())})
         product_history = _product_history(store, _period_text(np.array(months)))
 
     def evaluate() -> pd.DataFrame:
@@ -275,7 +295,7 @@ class _StoredContext:
 
     @classmethod
     def read(cls, store: Store, batch: pd.DataFrame, rules: dict) -> "_StoredContext":
-        batch_periods = np.unique(_pidx(batch["period"])).tolist()
+        batch_periods = np.unique(_batch_months(batch)).tolist()
         wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
         continuity = any(rule.get("kind") == "continuity" for rule in rules.get("rules", []))
         return cls(
@@ -290,12 +310,12 @@ class _StoredContext:
 
 def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -> pd.DataFrame:
     n = len(batch)
-    pidx = _pidx(batch["period"])
+    pidx = _batch_months(batch)
     batch_periods = np.unique(pidx).tolist()
     history, registry = stored.history, stored.registry
     # One integer per enterprise across the batch, the stored history and the registry.
     (batch_no, history_no, registry_no), count = _enterprise_numbers(
-        batch["credit_code"], history["credit_code"], registry["credit_code"])
+        batch["credit_code"], history["credit_code"], registry["credit_code"], numbered=_batch_enterprises(batch))
     history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
     # Rows of the batch take precedence over stored ones.
     keep = _MonthIndex(batch_no, pidx, count)(history_no, history_pidx) < 0 if len(history) else np.zeros(0, dtype=bool)
@@ -383,8 +403,9 @@ def validate_products(store: Store, products: pd.DataFrame, *, rules: dict | Non
 
 def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -> pd.DataFrame:
     n = len(batch)
-    pidx = _pidx(batch["period"])
-    (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"])
+    pidx = _batch_months(batch)
+    (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"],
+                                                    numbered=_batch_enterprises(batch))
     (batch_product, history_product), products_seen = _enterprise_numbers(batch["product"], history["product"])
     history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
     # enterprise × month × product as one integer; the previous month is key − products_seen.
@@ -440,10 +461,12 @@ def _product_names(codes: pd.Series) -> np.ndarray:
     return codes.map(names).to_numpy(dtype=object)
 
 
-def _enterprise_numbers(first: pd.Series, *others: pd.Series) -> tuple[list[np.ndarray], int]:
+def _enterprise_numbers(first: pd.Series, *others: pd.Series,
+                        numbered: tuple[np.ndarray, pd.Series] | None = None) -> tuple[list[np.ndarray], int]:
     """One integer per credit code across several columns (numbering the first column's codes
-    first; hashing its Arrow text directly is much cheaper than a combined object column)."""
-    numbers, uniques = pd.factorize(first)
+    first; hashing its Arrow text directly is much cheaper than a combined object column).
+    `numbered` is the first column's numbering when it is already known (`_batch_enterprises`)."""
+    numbers, uniques = numbered if numbered is not None else pd.factorize(first)
     out, known = [numbers.astype("int64")], pd.Index(uniques)
     count = len(known)
     for column in others:
