@@ -85,8 +85,13 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
 
 
 def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
-    """qg_fine and the qg_top_ tables of `prepare_accepted`, from qg_acc."""
+    """qg_fine and the qg_top_ tables of `prepare_accepted`, from qg_acc.
+
+    The two largest contributions of a cell are a window over qg_acc on PostgreSQL. DuckDB has
+    a top-n aggregate (`max(x, 2)`), which runs inside the GROUP BY of qg_fine: 0.12 s more for
+    that statement instead of 0.3–0.55 s for the two windows (national panel)."""
     b = store.backend
+    dominance_items = dominance_items or []
     parts = []
     for c in REPORT_COLUMNS:
         both = f"a.{c} IS NOT NULL AND p.{c} IS NOT NULL"
@@ -96,6 +101,9 @@ def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
             f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}",
             f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}",
         ]
+    top_n = b.name == "duckdb"
+    if top_n:
+        parts += [f"max(ABS(a.{c}), 2) AS top_{c}" for c in dominance_items]
     b.execute("DROP TABLE IF EXISTS qg_fine")
     b.execute(
         "CREATE TEMP TABLE qg_fine AS SELECT a.ind_s, a.region, a.period, COUNT(*) AS n_enterprises, "
@@ -103,8 +111,14 @@ def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
         + " FROM qg_acc a LEFT JOIN qg_acc p ON p.mkey = a.mkey - 12"
         " GROUP BY a.ind_s, a.region, a.period"
     )
-    for column in dominance_items or []:
+    for column in dominance_items:
         b.execute(f"DROP TABLE IF EXISTS qg_top_{column}")
+        if top_n:  # DuckDB lists count from 1; a cell with no figure has no row, as from the window
+            b.execute(
+                f"CREATE TEMP TABLE qg_top_{column} AS SELECT ind_s, region, period, top_{column}[1] AS x1,"
+                f" top_{column}[2] AS x2 FROM qg_fine WHERE len(top_{column}) > 0"
+            )
+            continue
         b.execute(
             f"CREATE TEMP TABLE qg_top_{column} AS SELECT ind_s, region, period,"
             " MAX(CASE WHEN rn = 1 THEN x END) AS x1, MAX(CASE WHEN rn = 2 THEN x END) AS x2"
