@@ -358,7 +358,11 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
                 field = rule.get("field")
                 if mask.all():
                     bad = ~_evaluate(operands, rule["assert"], tolerance, field)
-                else:  # a rule for some months only is evaluated on their rows only
+                elif mask.mean() > 0.25:
+                    # Most rows (cross-period rules skip only January): gathering each operand's
+                    # rows would cost more than evaluating every row.
+                    bad = mask & ~_evaluate(operands, rule["assert"], tolerance, field)
+                else:  # a rule for one month (H4, January) is evaluated on its rows only
                     rows = np.flatnonzero(mask)
                     bad = np.zeros(n, dtype=bool)
                     bad[rows] = ~_evaluate(operands.only(rows), rule["assert"], tolerance, field)
@@ -505,10 +509,12 @@ def _hb(base: dict, batch: pd.DataFrame, values: dict[str, np.ndarray], units: d
     len(batch) rows are the batch) with the position of each one's report a year earlier."""
     out = []
     strata = list(base.get("strata", ["division", "size_class"]))
-    stratum = units["pidx"].astype("int64")
+    # Stratum = month × strata labels as one small integer (a few thousand values: counted and
+    # grouped as it is, never renumbered).
+    stratum = units["pidx"].astype("int64") - int(units["pidx"].min(initial=0))
     for s in strata:
-        labels = by_enterprise[s][units["enterprise"]].astype("int64")
-        stratum = pd.factorize(stratum * (int(labels.max(initial=0)) + 2) + labels + 1)[0].astype("int64")
+        labels = by_enterprise[s][units["enterprise"]].astype("int64")  # −1: not in the registry
+        stratum = stratum * (int(labels.max(initial=0)) + 2) + labels + 1
     year_ago = _Gather(units["year_ago_at"])
     for rule in _expand(base):
         field = rule["field"]
