@@ -141,6 +141,7 @@ def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
     b.execute("DROP TABLE IF EXISTS qg_acc")
     sql, params = _accepted_sql(region, cols, periods, b.name)
     b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
+    b.analyze("qg_acc")  # joined to itself by month: the planner must know its size
 
 
 def _period_filter(periods: list[str] | None) -> tuple[str, list]:
@@ -276,6 +277,7 @@ def _product_cells(store: Store, *, periods: list[str] | None, region_levels: li
         f"CREATE TEMP TABLE qg_pacc AS SELECT a.mkey, {region} AS region, a.period, p.product, p.unit,"
         " p.output_m, p.output_ytd FROM qg_acc a JOIN enterprise_report_product p ON p.report_id = a.report_id"
     )
+    b.analyze("qg_pacc")  # likewise
     b.execute("DROP TABLE IF EXISTS qg_pfine")
     b.execute(
         "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "

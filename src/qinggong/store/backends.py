@@ -73,6 +73,10 @@ class Backend:
     def transaction(self) -> Iterator[None]:
         yield
 
+    def analyze(self, table: str) -> None:
+        """Refresh the planner's statistics of a table just filled (a no-op where the engine
+        keeps them itself)."""
+
     @contextmanager
     def session(self) -> Iterator[None]:
         """The connection to this thread alone, without opening a transaction: for work on
@@ -282,8 +286,12 @@ class PostgresBackend(Backend):
             ) from exc
         except psycopg.ProgrammingError as exc:
             raise StoreError(f"PostgreSQL 地址“{describe_url(url)}”格式不正确：{exc}") from exc
-        if self.schema:
-            with self.con.cursor() as cur:
+        with self.con.cursor() as cur:
+            # The aggregation statements carry dozens of SUMs over a few hundred thousand rows:
+            # LLVM compilation (PostgreSQL's default above a plan cost of 100,000) took longer
+            # than running them (20,000 enterprises: the fine cells 2.1 s with JIT, 1.35 s without).
+            cur.execute("SET jit = off")
+            if self.schema:
                 cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 cur.execute(f'SET search_path TO "{self.schema}"')
 
@@ -296,6 +304,11 @@ class PostgresBackend(Backend):
             return
         with self._lock, self.con.cursor() as cur:
             cur.executemany(_to_pyformat(sql), [list(r) for r in rows])
+
+    def analyze(self, table: str) -> None:
+        # Temporary tables are never analysed by autovacuum: without this the planner guesses
+        # their size, and a guess far too small makes it join millions of rows by nested loops.
+        self.execute(f"ANALYZE {table}")
 
     def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
         with self._lock, self.con.cursor() as cur:
