@@ -264,3 +264,36 @@ def test_temp_table_loading_keeps_every_value_exactly(store):
     stamps = pd.to_datetime(back["d"])
     assert stamps.iloc[0] == pd.Timestamp("2025-11-30 08:00:01.5") and pd.isna(stamps.iloc[3])
     assert stamps.iloc[2] == dt.datetime(2024, 2, 29)
+
+
+def test_observation_migration_keeps_every_vintage(db_url, monkeypatch):
+    # 0012 rebuilds observation on DuckDB without its primary-key index (PostgreSQL keeps it): a
+    # store written at 0011 keeps every vintage of every value, reads as before, and a stage that
+    # gives one observation two values is still refused whole.
+    from qinggong.store import schema
+
+    everything = schema.available_migrations
+    assert dict(everything("postgresql"))["0012_observation_keys"].strip() == ""
+    monkeypatch.setattr(schema, "available_migrations", lambda engine=None: everything(engine)[:11])
+    with Store.open(db_url) as old:
+        assert old.schema_version() == "0011_submission_status"
+        old.write_observations(furniture_growth([-9.0, -8.9, -11.3]), source="初值")
+        old.write_observations(furniture_growth([-9.0, -8.9, -11.0]), source="修订")
+        before = old.read_observations([KEY], history=True).sort_values(["period", "vintage_id"])
+    monkeypatch.setattr(schema, "available_migrations", everything)
+    with Store.open(db_url) as new:
+        assert new.schema_version() >= "0012_observation_keys"
+        after = new.read_observations([KEY], history=True).sort_values(["period", "vintage_id"])
+        columns = ["period", "vintage_id", "value", "status", "conf_status"]
+        assert after[columns].values.tolist() == before[columns].values.tolist() and len(after) == 4
+        assert new.series_values(KEY).to_dict() == {"2025-09": -9.0, "2025-10": -8.9, "2025-11": -11.0}
+        keys = new.backend.scalar(
+            "SELECT COUNT(*) FROM information_schema.table_constraints"
+            " WHERE table_name = 'observation' AND constraint_type = 'PRIMARY KEY' AND table_schema = current_schema()")
+        assert keys == (1 if new.backend.name == "postgresql" else 0)
+        conflicting = pd.concat([furniture_growth([-9.0, -8.9, -11.0]), furniture_growth([-9.0, -8.0])])
+        with pytest.raises(InputError, match="两个不同的值"):
+            new.write_observations(conflicting, source="冲突")
+        assert len(new.read_observations([KEY], history=True)) == 4
+        new.write_observations(furniture_growth([-9.0, -8.9, -10.0]), source="再修订")
+        assert new.series_values(KEY)["2025-11"] == -10.0
