@@ -266,6 +266,20 @@ def test_temp_table_loading_keeps_every_value_exactly(store):
     assert stamps.iloc[2] == dt.datetime(2024, 2, 29)
 
 
+def test_temp_table_loading_of_awkward_frames(store):
+    # A one-column frame whose value is COPY's end-of-data marker `\\.` alone on its line; and
+    # an object column mixing numbers and text (Arrow cannot convert it: loaded row by row).
+    with store.session():
+        store.backend.load_temp_table("qg_marker_probe", pd.DataFrame({"t": ["\\.", "after", None]}), {"t": "TEXT"})
+        assert [r[0] for r in store.backend.fetchall("SELECT t FROM qg_marker_probe")] == ["\\.", "after", None]
+        mixed = pd.DataFrame({"t": pd.Series([1, "二", 3.5, None], dtype=object), "n": [1, 2, 3, 4]})
+        store.backend.load_temp_table("qg_mixed_probe", mixed, {"t": "TEXT", "n": "BIGINT"})
+        assert store.backend.fetchall("SELECT t, n FROM qg_mixed_probe ORDER BY n") == [
+            ("1", 1), ("二", 2), ("3.5", 3), (None, 4)]
+        store.backend.execute("DROP TABLE qg_marker_probe")
+        store.backend.execute("DROP TABLE qg_mixed_probe")
+
+
 def test_observation_migration_keeps_every_vintage(db_url, monkeypatch):
     # 0012 rebuilds observation on DuckDB without its primary-key index (PostgreSQL keeps it): a
     # store written at 0011 keeps every vintage of every value, reads as before, and a stage that

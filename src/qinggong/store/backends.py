@@ -130,6 +130,30 @@ def scannable(frame: pd.DataFrame):
         return frame  # mixed-type object columns: DuckDB's pandas scan copes
 
 
+def _csv_payload(frame: pd.DataFrame, chunk_rows: int = 200_000):
+    """The frame as CSV for PostgreSQL's COPY, written by Arrow's C++ writer (a national batch is
+    millions of rows: handing psycopg one Python tuple per row took 1.9 s for 445,746 reports).
+    Every value is quoted and a NULL is an unquoted empty field, so NULL, empty text and a lone
+    `\\.` stay apart. None when the frame does not convert to Arrow (mixed-type object columns):
+    the caller copies row by row then."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+
+    def chunks():
+        for start in range(0, max(table.num_rows, 1), chunk_rows):
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(table.slice(start, chunk_rows), sink, write_options=options)
+            yield sink.getvalue().to_pybytes()
+
+    return chunks()
+
+
 class DuckDBBackend(Backend):
     name = "duckdb"
 
@@ -331,10 +355,16 @@ class PostgresBackend(Backend):
             cur.execute(f"DROP TABLE IF EXISTS {name}")
             ddl = ", ".join(f"{c} {t}" for c, t in column_types.items())
             cur.execute(f"CREATE TEMP TABLE {name} ({ddl})")
-            subset = frame[cols].astype(object).where(frame[cols].notna(), None)
-            with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in subset.itertuples(index=False, name=None):
-                    copy.write_row(row)
+            payload = _csv_payload(frame[cols])
+            if payload is not None:
+                with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN (FORMAT csv)") as copy:
+                    for chunk in payload:
+                        copy.write(chunk)
+            else:
+                subset = frame[cols].astype(object).where(frame[cols].notna(), None)
+                with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in subset.itertuples(index=False, name=None):
+                        copy.write_row(row)
             for col, expression in computed.items():
                 cur.execute(f"UPDATE {name} SET {col} = {expression}")
 
