@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class Field:
@@ -67,3 +70,22 @@ SIZE_BY_NAME = {v: k for k, v in SIZE_CLASSES.items()}
 def is_exempt(field: Field, period: str) -> bool:
     """True when the item need not be reported for `period` (1月免报)."""
     return field.jan_exempt and period.endswith("-01")
+
+
+# Normalised report and product frames carry each row's integer keys: the number of its credit
+# code (in order of first appearance) and its month index (year × 12 + month − 1). Checks that
+# compare rows by enterprise and month use them instead of hashing millions of texts again.
+ROW_CODE_NUMBER = "_code_no"
+ROW_MONTH = "_month"
+
+
+def codes_by_number(texts: pd.Series, number: np.ndarray) -> pd.Series | None:
+    """The distinct texts of a column in the order of their numbers (one row's text per number),
+    or None when some number has no row (rows were taken out after numbering)."""
+    if not len(number):
+        return pd.Series([], dtype="str")
+    at = np.full(int(number.max()) + 1, -1, dtype="int64")
+    at[number] = np.arange(len(number))  # any row of a number will do: they all hold its text
+    if (at < 0).any():
+        return None
+    return texts.iloc[at].reset_index(drop=True)

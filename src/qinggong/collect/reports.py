@@ -24,8 +24,11 @@ from qinggong.collect.forms import (
     FIELD_BY_NAME,
     PRODUCT_FIELDS,
     REPORT_COLUMNS,
+    ROW_CODE_NUMBER,
+    ROW_MONTH,
     STATUS_LABELS,
     TRANSITIONS,
+    codes_by_number,
 )
 from qinggong.catalog import product, recognize_product, unit
 from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
@@ -126,15 +129,6 @@ def _months(distinct_periods: pd.Series, period_no: np.ndarray) -> np.ndarray:
     return parsed[period_no] if len(parsed) else np.zeros(len(period_no), dtype="int64")
 
 
-def _by_number(texts: pd.Series, number: np.ndarray) -> pd.Series:
-    """The distinct texts of a column in the order of their numbers (`_code_no`)."""
-    if not len(number):
-        return pd.Series([], dtype="str")
-    at = np.empty(int(number.max()) + 1, dtype="int64")
-    at[number] = np.arange(len(number))  # any row of a number will do: they all hold its text
-    return texts.iloc[at].reset_index(drop=True)
-
-
 def _key_positions(code_no: np.ndarray, month: np.ndarray, find_code: np.ndarray,
                    find_month: np.ndarray) -> np.ndarray:
     """Position of each (find_code, find_month) among the unique (code_no, month) keys of a
@@ -195,8 +189,8 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
         out.insert(position, name, column)
     # Integer keys of each row, kept for the submission (registry check, product rows): the
     # enterprise's number in order of first appearance, and the month index.
-    out["_code_no"] = code_no
-    out["_month"] = _months(distinct_periods, period_no)
+    out[ROW_CODE_NUMBER] = code_no
+    out[ROW_MONTH] = _months(distinct_periods, period_no)
     key = code_no * (int(period_no.max(initial=0)) + 1) + period_no
     i = _first_repeat(key)
     if i is not None:
@@ -215,7 +209,7 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
     cols = ["_row", "credit_code", "period", "product", "unit", "output_m", "output_ytd"]
     if frame is None or len(frame) == 0:
         return pd.DataFrame({**{c: pd.Series(dtype="float64" if c.startswith("output") else "object") for c in cols},
-                             "_code_no": pd.Series(dtype="int64"), "_month": pd.Series(dtype="int64")})
+                             ROW_CODE_NUMBER: pd.Series(dtype="int64"), ROW_MONTH: pd.Series(dtype="int64")})
     frame = frame.rename(columns={c: PRODUCT_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns})
     rows = _rows(frame)
     columns: dict[str, Any] = {"_row": rows}
@@ -244,8 +238,8 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
         raise InputError(f"报告期“{frame['period'].iloc[i]}”格式不正确：应为 YYYY-MM，如 2025-11",
                          file=file, row=int(rows[i]), field="报告期")
     out = pd.DataFrame(columns)
-    out["_code_no"] = code_no
-    out["_month"] = _months(distinct_periods, period_no)
+    out[ROW_CODE_NUMBER] = code_no
+    out[ROW_MONTH] = _months(distinct_periods, period_no)
     product_no = _resolve_products(out, file=file)
     key = (code_no * (int(period_no.max(initial=0)) + 1) + period_no) * (int(product_no.max(initial=0)) + 1) + product_no
     i = _first_repeat(key)
@@ -309,11 +303,11 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
 
     The engine is asked about the batch's distinct enterprises only (a national batch is
     millions of reports of a few hundred thousand enterprises); the rows are judged here, by
-    their integer keys (`_code_no`, `_month` of `normalize_reports`)."""
-    code_no = reports["_code_no"].to_numpy()
-    month = reports["_month"].to_numpy()
+    their integer keys (`ROW_CODE_NUMBER`, `ROW_MONTH` of `normalize_reports`)."""
+    code_no = reports[ROW_CODE_NUMBER].to_numpy()
+    month = reports[ROW_MONTH].to_numpy()
     rows = reports["_row"].to_numpy()
-    codes = _by_number(reports["credit_code"], code_no)
+    codes = _codes_of(reports)
     periods = sorted(pd.unique(reports["period"]).tolist())
     b = store.backend
     with b.staged("qg_report_codes", pd.DataFrame({"code_no": np.arange(len(codes)), "credit_code": codes}),
@@ -567,13 +561,19 @@ def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, 
 def _report_positions(stage: pd.DataFrame, prods: pd.DataFrame) -> np.ndarray:
     """Position in `stage` of each product row's report (same enterprise and period), −1 where
     the batch has none. Only the distinct credit codes are compared as text (the product rows'
-    against the reports'); rows are matched by their integer keys (`_code_no`, `_month`)."""
-    report_codes = _by_number(stage["credit_code"], stage["_code_no"].to_numpy())
-    product_codes = _by_number(prods["credit_code"], prods["_code_no"].to_numpy())
-    as_report_code = pd.Index(report_codes).get_indexer(product_codes)
-    return _key_positions(stage["_code_no"].to_numpy(), stage["_month"].to_numpy(),
-                          as_report_code[prods["_code_no"].to_numpy()] if len(prods) else np.zeros(0, dtype="int64"),
-                          prods["_month"].to_numpy(dtype="int64"))
+    against the reports'); rows are matched by their integer keys (`ROW_CODE_NUMBER`, `ROW_MONTH`)."""
+    as_report_code = pd.Index(_codes_of(stage)).get_indexer(_codes_of(prods))
+    return _key_positions(stage[ROW_CODE_NUMBER].to_numpy(), stage[ROW_MONTH].to_numpy(),
+                          as_report_code[prods[ROW_CODE_NUMBER].to_numpy()] if len(prods) else np.zeros(0, dtype="int64"),
+                          prods[ROW_MONTH].to_numpy(dtype="int64"))
+
+
+def _codes_of(frame: pd.DataFrame) -> pd.Series:
+    """The distinct credit codes of a frame fresh from normalisation, in number order."""
+    codes = codes_by_number(frame["credit_code"], frame[ROW_CODE_NUMBER].to_numpy())
+    if codes is None:
+        raise QinggongError("内部错误：规范化后的表行被删减，企业编号不连续")
+    return codes
 
 
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,

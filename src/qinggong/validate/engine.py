@@ -16,7 +16,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from qinggong.collect.forms import FIELD_BY_COLUMN, PRODUCT_FIELDS, REPORT_COLUMNS
+from qinggong.collect.forms import (FIELD_BY_COLUMN, PRODUCT_FIELDS, REPORT_COLUMNS, ROW_CODE_NUMBER, ROW_MONTH,
+                                   codes_by_number)
 from qinggong.config import load_method, method_version
 from qinggong.errors import QinggongError
 from qinggong.store import Store
@@ -113,23 +114,20 @@ def _pidx(period: pd.Series) -> np.ndarray:
 
 
 def _batch_months(batch: pd.DataFrame) -> np.ndarray:
-    """The month index of each row of a batch: `_month` when normalisation kept it."""
-    if "_month" in batch.columns:
-        return batch["_month"].to_numpy(dtype="int64")
+    """The month index of each row of a batch: kept by normalisation (`ROW_MONTH`), else parsed."""
+    if ROW_MONTH in batch.columns:
+        return batch[ROW_MONTH].to_numpy(dtype="int64")
     return _pidx(batch["period"])
 
 
 def _batch_enterprises(batch: pd.DataFrame) -> tuple[np.ndarray, pd.Series] | None:
-    """Each row's enterprise number and the codes in number order, when normalisation kept
-    `_code_no` (then the millions of codes need not be hashed again)."""
-    if "_code_no" not in batch.columns or not len(batch):
+    """Each row's enterprise number and the codes in number order, when normalisation kept them
+    (`ROW_CODE_NUMBER`) and no row was taken out since: the millions of codes are not hashed again."""
+    if ROW_CODE_NUMBER not in batch.columns or not len(batch):
         return None
-    number = batch["_code_no"].to_numpy(dtype="int64")
-    at = np.full(int(number.max()) + 1, -1, dtype="int64")
-    at[number] = np.arange(len(number))  # any row of a number holds its code
-    if (at < 0).any():  # rows were taken out after normalisation: number afresh
-        return None
-    return number, batch["credit_code"].iloc[at].reset_index(drop=True)
+    number = batch[ROW_CODE_NUMBER].to_numpy(dtype="int64")
+    codes = codes_by_number(batch["credit_code"], number)
+    return None if codes is None else (number, codes)
 
 
 def _label(column: str) -> str:
