@@ -89,3 +89,12 @@ def codes_by_number(texts: pd.Series, number: np.ndarray) -> pd.Series | None:
     if (at < 0).any():
         return None
     return texts.iloc[at].reset_index(drop=True)
+
+
+def month_index(periods) -> np.ndarray:
+    """Month index (year × 12 + month − 1) of YYYY-MM texts, parsed once per distinct period."""
+    codes, uniques = pd.factorize(pd.Series(periods))
+    if not len(uniques):
+        return np.zeros(len(codes), dtype="int64")
+    parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in map(str, uniques)], dtype="int64")
+    return parsed[codes]

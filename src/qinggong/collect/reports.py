@@ -29,6 +29,7 @@ from qinggong.collect.forms import (
     STATUS_LABELS,
     TRANSITIONS,
     codes_by_number,
+    month_index,
 )
 from qinggong.catalog import product, recognize_product, unit
 from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
@@ -123,12 +124,6 @@ def _first_repeat(key: np.ndarray) -> int | None:
     return int(np.argmax(repeated)) if repeated.any() else None
 
 
-def _months(distinct_periods: pd.Series, period_no: np.ndarray) -> np.ndarray:
-    """Each row's month index (year × 12 + month − 1), parsed once per distinct YYYY-MM."""
-    parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in distinct_periods], dtype="int64")
-    return parsed[period_no] if len(parsed) else np.zeros(len(period_no), dtype="int64")
-
-
 def _key_positions(code_no: np.ndarray, month: np.ndarray, find_code: np.ndarray,
                    find_month: np.ndarray) -> np.ndarray:
     """Position of each (find_code, find_month) among the unique (code_no, month) keys of a
@@ -190,7 +185,7 @@ def normalize_reports(frame: pd.DataFrame, *, file: str | None = None) -> pd.Dat
     # Integer keys of each row, kept for the submission (registry check, product rows): the
     # enterprise's number in order of first appearance, and the month index.
     out[ROW_CODE_NUMBER] = code_no
-    out[ROW_MONTH] = _months(distinct_periods, period_no)
+    out[ROW_MONTH] = month_index(distinct_periods)[period_no]
     key = code_no * (int(period_no.max(initial=0)) + 1) + period_no
     i = _first_repeat(key)
     if i is not None:
@@ -239,7 +234,7 @@ def normalize_products(frame: pd.DataFrame | None, *, file: str | None = None) -
                          file=file, row=int(rows[i]), field="报告期")
     out = pd.DataFrame(columns)
     out[ROW_CODE_NUMBER] = code_no
-    out[ROW_MONTH] = _months(distinct_periods, period_no)
+    out[ROW_MONTH] = month_index(distinct_periods)[period_no]
     product_no = _resolve_products(out, file=file)
     key = (code_no * (int(period_no.max(initial=0)) + 1) + period_no) * (int(product_no.max(initial=0)) + 1) + product_no
     i = _first_repeat(key)
@@ -322,9 +317,7 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
     _judge_registry(registry, len(codes), code_no, month, rows, reports, file=file)
     if not len(stored):
         return pd.DataFrame(columns=["_row", "credit_code", "period", "version", "status", "report_id"])
-    stored_period_no, stored_periods = pd.factorize(stored["period"].astype(str))
-    at = _key_positions(code_no, month, stored["code_no"].to_numpy(dtype="int64"),
-                        _months(pd.Series(stored_periods), stored_period_no))
+    at = _key_positions(code_no, month, stored["code_no"].to_numpy(dtype="int64"), month_index(stored["period"]))
     existing = stored[at >= 0].assign(_row=rows[at[at >= 0]])
     existing = existing.sort_values(["_row", "version"], ascending=[True, False], kind="stable")
     existing = existing[["_row", "credit_code", "period", "version", "status", "report_id"]].reset_index(drop=True)

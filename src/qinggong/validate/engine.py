@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qinggong.collect.forms import (FIELD_BY_COLUMN, PRODUCT_FIELDS, REPORT_COLUMNS, ROW_CODE_NUMBER, ROW_MONTH,
-                                   codes_by_number)
+                                   codes_by_number, month_index)
 from qinggong.config import load_method, method_version
 from qinggong.errors import QinggongError
 from qinggong.store import Store
@@ -104,20 +104,11 @@ class _Gather:
         return out
 
 
-def _pidx(period: pd.Series) -> np.ndarray:
-    """Month index (year × 12 + month − 1) of YYYY-MM texts, parsed once per distinct period."""
-    codes, uniques = pd.factorize(period)
-    if not len(uniques):
-        return np.zeros(0, dtype="int64")
-    parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in map(str, uniques)], dtype="int64")
-    return parsed[codes]
-
-
 def _batch_months(batch: pd.DataFrame) -> np.ndarray:
     """The month index of each row of a batch: kept by normalisation (`ROW_MONTH`), else parsed."""
     if ROW_MONTH in batch.columns:
         return batch[ROW_MONTH].to_numpy(dtype="int64")
-    return _pidx(batch["period"])
+    return month_index(batch["period"])
 
 
 def _batch_enterprises(batch: pd.DataFrame) -> tuple[np.ndarray, pd.Series] | None:
@@ -314,7 +305,7 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
     # One integer per enterprise across the batch, the stored history and the registry.
     (batch_no, history_no, registry_no), count = _enterprise_numbers(
         batch["credit_code"], history["credit_code"], registry["credit_code"], numbered=_batch_enterprises(batch))
-    history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    history_pidx = month_index(history["period"]) if len(history) else np.zeros(0, dtype="int64")
     # Rows of the batch take precedence over stored ones.
     keep = _MonthIndex(batch_no, pidx, count)(history_no, history_pidx) < 0 if len(history) else np.zeros(0, dtype=bool)
     panel_no = np.concatenate([batch_no, history_no[keep]]).astype("int64")
@@ -381,7 +372,7 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
             first = pd.Series(pidx).groupby(batch_no).transform("min").to_numpy(dtype="float64")
             first_stored = stored.first_periods
             if len(first_stored):
-                stored_first = pd.Series(_pidx(first_stored["first_period"]),
+                stored_first = pd.Series(month_index(first_stored["first_period"]),
                                          index=first_stored["credit_code"].astype(object))
                 first = np.fmin(first, batch["credit_code"].astype(object).map(stored_first).to_numpy(dtype="float64"))
             gap = ~has_prev & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
@@ -409,7 +400,7 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
     (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"],
                                                     numbered=_batch_enterprises(batch))
     (batch_product, history_product), products_seen = _enterprise_numbers(batch["product"], history["product"])
-    history_pidx = _pidx(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    history_pidx = month_index(history["period"]) if len(history) else np.zeros(0, dtype="int64")
     # enterprise × month × product as one integer; the previous month is key − products_seen.
     batch_key = (batch_no * _KEY_SPAN + pidx) * products_seen + batch_product
     history_key = (history_no * _KEY_SPAN + history_pidx) * products_seen + history_product
