@@ -327,9 +327,12 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
     has_prev = ~(operands.missing("prev_rev_m") & operands.missing("prev_export_m") & operands.missing("prev_orders_m"))
     # HB strata take every report of the batch's periods, stored ones included, so that a single
     # report is judged against its peers; only the batch's own reports are flagged.
-    in_periods = np.flatnonzero(np.isin(panel_pidx, batch_periods, kind="table"))
-    units = {"position": in_periods, "pidx": panel_pidx[in_periods], "enterprise": panel_no[in_periods],
-             "year_ago_at": find(panel_no[in_periods], panel_pidx[in_periods] - 12)}
+    if keep.any():
+        in_periods = np.flatnonzero(np.isin(panel_pidx, batch_periods, kind="table"))
+        units = {"position": in_periods, "pidx": panel_pidx[in_periods], "enterprise": panel_no[in_periods]}
+    else:  # nothing stored for these months: the panel is the batch
+        units = {"position": np.arange(n), "pidx": panel_pidx, "enterprise": panel_no}
+    units["year_ago_at"] = find(units["enterprise"], units["pidx"] - 12)
     by_enterprise = _registry_arrays(registry, registry_no, count)
     month = pidx % 12 + 1
     tolerance = rules.get("tolerance", {})
