@@ -115,33 +115,41 @@ class Backend:
 _SCAN_BATCH_ROWS = 122_880
 
 
-def scannable(frame: pd.DataFrame):
-    """What DuckDB scans fastest: an Arrow table in row-group sized batches (pandas' Arrow-backed
-    text columns pass through without copying; scanning them as pandas converts every value to a
-    Python object, per query)."""
+def _arrow_table(frame: pd.DataFrame):
+    """The frame as an Arrow table (Arrow-backed text passes through without a copy), or None
+    when a mixed-type object column does not convert: callers then fall back to a slower path."""
     import pyarrow as pa
 
     try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if table.num_rows <= _SCAN_BATCH_ROWS:
-            return table
-        return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH_ROWS), schema=table.schema)
+        return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return frame  # mixed-type object columns: DuckDB's pandas scan copes
+        return None
+
+
+def scannable(frame: pd.DataFrame):
+    """What DuckDB scans fastest: an Arrow table in row-group sized batches (scanning pandas'
+    Arrow-backed text as pandas converts every value to a Python object, per query); the frame
+    itself when it does not convert (DuckDB's pandas scan copes with mixed types)."""
+    import pyarrow as pa
+
+    table = _arrow_table(frame)
+    if table is None:
+        return frame
+    if table.num_rows <= _SCAN_BATCH_ROWS:
+        return table
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_BATCH_ROWS), schema=table.schema)
 
 
 def _csv_payload(frame: pd.DataFrame, chunk_rows: int = 200_000):
     """The frame as CSV for PostgreSQL's COPY, written by Arrow's C++ writer (a national batch is
     millions of rows: handing psycopg one Python tuple per row took 1.9 s for 445,746 reports).
     Every value is quoted and a NULL is an unquoted empty field, so NULL, empty text and a lone
-    `\\.` stay apart. None when the frame does not convert to Arrow (mixed-type object columns):
-    the caller copies row by row then."""
+    `\\.` stay apart. None when the frame does not convert to Arrow: the caller copies row by row."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    table = _arrow_table(frame)
+    if table is None:
         return None
     options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
 
