@@ -135,8 +135,8 @@ def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
     carries `prov`, the province, for the product tables."""
     b = store.backend
     b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
-    region = {"C": "e.region", "P": "SUBSTR(e.region, 1, 2) || '0000'", "N": f"'{NATIONAL}'"}[region_level]
-    cols = ", ".join(["SUBSTR(e.region, 1, 2) || '0000' AS prov", *(f"r.{c}" for c in report_columns)])
+    region = {"C": "e.region", "P": "e.prov", "N": f"'{NATIONAL}'"}[region_level]
+    cols = ", ".join(["e.prov", *(f"r.{c}" for c in report_columns)])
     _number_enterprises(store)
     b.execute("DROP TABLE IF EXISTS qg_acc")
     sql, params = _accepted_sql(region, cols, periods, b.name)
@@ -188,11 +188,12 @@ def _accepted_sql(region: str, columns: str, periods: list[str] | None, engine: 
 
 
 def _number_enterprises(store: Store) -> None:
-    """qg_eno: the enterprises in the light scope (qg_ind_tree), each with an integer number."""
+    """qg_eno: the enterprises in the light scope (qg_ind_tree), each with an integer number and
+    its province (derived once per enterprise, not once per report)."""
     b = store.backend
     b.execute("DROP TABLE IF EXISTS qg_eno")
     b.execute(
-        "CREATE TEMP TABLE qg_eno AS SELECT credit_code, industry, region,"
+        "CREATE TEMP TABLE qg_eno AS SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
         " ROW_NUMBER() OVER (ORDER BY credit_code) AS eno FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)"
     )
 
