@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numexpr
 import numpy as np
 import pandas as pd
 
@@ -182,17 +183,40 @@ class _Operands:
 
 def _evaluate(operands: _Operands, expression: str, tolerance: dict, field: str | None) -> np.ndarray:
     """Boolean array: True where the rule holds or an operand is missing. `tol` in the expression
-    is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it."""
-    names = sorted({name for name in _IDENT.findall(expression) if name not in _SAFE_NAMES and not name.isdigit()})
+    is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it.
+
+    numexpr evaluates the rule, `tol` and the missing-operand test in one pass over the rows,
+    without the temporary arrays numpy makes for each operator (a national batch is 2.9 million
+    rows and 29 rules); an expression numexpr cannot compile is evaluated by numpy instead."""
+    identifiers = _IDENT.findall(expression)
+    names = sorted({name for name in identifiers if name not in _SAFE_NAMES and not name.isdigit()})
     unknown = [name for name in names if name not in operands]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
     env: dict[str, Any] = {name: operands[name] for name in names}
+    absolute = float(tolerance.get("absolute", 0.0))
+    relative = float(tolerance.get("relative", 0.0))
+    uses_tol = "tol" in identifiers
+    if uses_tol and field in operands and field not in env:
+        env[field] = operands[field]
+    fused = _fused(expression, names, field if uses_tol and field in operands else None, uses_tol)
+    if fused is not None:
+        try:
+            result = numexpr.evaluate(fused, local_dict={**env, "tol_abs": absolute, "tol_rel": relative})
+            return np.asarray(result, dtype=bool)
+        except (SyntaxError, KeyError, TypeError, ValueError, NotImplementedError):
+            pass  # not an expression numexpr compiles: numpy below
+    return _evaluate_numpy(operands, expression, names, env, absolute, relative, field if uses_tol else None)
+
+
+def _evaluate_numpy(operands: _Operands, expression: str, names: list[str], env: dict[str, Any], absolute: float,
+                    relative: float, tol_field: str | None) -> np.ndarray:
+    """`_evaluate` by Python's eval over numpy arrays (one temporary array per operator)."""
+    env = dict(env)
     if "tol" in _IDENT.findall(expression):
-        absolute = float(tolerance.get("absolute", 0.0))
-        relative = float(tolerance.get("relative", 0.0))
         # fmax ignores a missing reference (the absolute tolerance remains).
-        env["tol"] = np.fmax(absolute, relative * np.abs(operands[field])) if field in operands else np.full(operands.n, absolute)
+        env["tol"] = (np.fmax(absolute, relative * np.abs(operands[tol_field])) if tol_field in operands
+                      else np.full(operands.n, absolute))
     env["abs"] = np.abs
     with np.errstate(invalid="ignore"):
         result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
@@ -201,6 +225,20 @@ def _evaluate(operands: _Operands, expression: str, tolerance: dict, field: str 
     for name in names:
         result |= operands.missing(name)
     return result
+
+
+def _fused(expression: str, names: list[str], tol_field: str | None, uses_tol: bool) -> str | None:
+    """The rule as one numexpr expression that also holds where an operand is missing (NaN ≠ NaN),
+    with `tol` spelled out; None for Python's `and`/`or`/`not`, which numexpr does not read."""
+    if {"and", "or", "not"} & set(_IDENT.findall(expression)):
+        return None
+    if uses_tol:
+        # max(absolute, relative × |field|); a missing field compares false, leaving the absolute
+        # tolerance, as np.fmax does.
+        tol = (f"where(tol_rel * abs({tol_field}) > tol_abs, tol_rel * abs({tol_field}), tol_abs)"
+               if tol_field else "tol_abs")
+        expression = re.sub(r"\btol\b", f"({tol})", expression)
+    return " | ".join([f"({expression})", *(f"({name} != {name})" for name in names)])
 
 
 def hb_bounds(ratio: np.ndarray, size: np.ndarray, *, U: float, A: float, C: float) -> tuple[np.ndarray, float, float]:
