@@ -107,6 +107,10 @@ def _quiet_highs(highspy):
                     os.close(saved)
                     os.close(devnull)
     solver.setOptionValue("output_flag", False)
+    # Each LP is a dual simplex, which runs on one thread; HiGHS's default worker pool only spins
+    # beside it (0.3 CPU-s of a national audit's 1.8), taking the core the engine or the other
+    # components could use. The audit spreads components over threads itself (LP_THREADS).
+    solver.setOptionValue("threads", 1)
     # Components are solved in units of their largest value, so the smallest cells are ~1e-6 of
     # it: tolerances two orders tighter than HiGHS's 1e-7 keep them resolvable (LP_ACCURACY).
     solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
