@@ -374,6 +374,24 @@ def _new_ids(store: Store, n: int) -> np.ndarray:
     return np.sort(ids["id"].to_numpy(dtype="int64"))
 
 
+def _stage_versions(store: Store, clean: pd.DataFrame, existing: pd.DataFrame,
+                    explanation: str | dict[str, str] | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The batch as new versions: each row with a new report id, its version (one above the
+    latest stored one of its enterprise and period) and, given per enterprise, its 说明."""
+    stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
+    ids = _new_ids(store, len(stage))
+    stage["report_id"] = ids
+    if len(existing):
+        latest = existing.drop_duplicates(["credit_code", "period"]).set_index(["credit_code", "period"])["version"]
+        before = pd.MultiIndex.from_arrays([stage["credit_code"], stage["period"]]).map(latest.to_dict())
+        stage["version"] = pd.Series(before, index=stage.index).fillna(0).astype("int64") + 1
+    else:
+        stage["version"] = 1
+    if isinstance(explanation, dict):
+        stage["explanation"] = stage["credit_code"].astype(object).map(explanation)
+    return stage, ids
+
+
 def submit_reports(
     store: Store,
     reports: pd.DataFrame,
@@ -410,22 +428,14 @@ def submit_reports(
             registry_error = None
         except InputError as exc:
             registry_error = exc.in_sheet(report_sheet)
+        if registry_error is None:
+            # Still beside the product rows' normalisation: the new versions' ids and numbers.
+            stage, ids = _stage_versions(store, clean, existing, explanation)
         prods = normalizing.result()
         if registry_error is not None:
             raise registry_error
         evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         now = now_utc()
-        stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
-        ids = _new_ids(store, len(stage))
-        stage["report_id"] = ids
-        if len(existing):
-            latest = existing.drop_duplicates(["credit_code", "period"]).set_index(["credit_code", "period"])["version"]
-            before = pd.MultiIndex.from_arrays([stage["credit_code"], stage["period"]]).map(latest.to_dict())
-            stage["version"] = pd.Series(before, index=stage.index).fillna(0).astype("int64") + 1
-        else:
-            stage["version"] = 1
-        if isinstance(explanation, dict):
-            stage["explanation"] = stage["credit_code"].astype(object).map(explanation)
         # The rules (numpy, on this process's second core) run while the engine writes the batch;
         # a rejection rolls the write back with the transaction. Their verdict comes first, as if
         # they had run before the write: a rejected batch reports its findings, not a write error.
