@@ -8,6 +8,7 @@ written anywhere; outputs record only the method versions.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,35 +26,17 @@ _YOY = {"M": "YOY_M", "YTD": "YOY_YTD", "EOP": "YOY_EOP"}
 
 def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
     """Long observations (ENTERPRISE dataflow) with CONF_STATUS flags from protected cells."""
-    frames = []
-    base = protected[["industry", "region", "period"]]
+    parts = []
     for f in FIELDS:
-        conf = protected["conf_ytd"] if f.measure == "YTD" else protected["conf_m"]
+        conf = (protected["conf_ytd"] if f.measure == "YTD" else protected["conf_m"]).to_numpy()
         reported = protected[f"n_{f.column}"].to_numpy() > 0
-        hidden = (conf != "F").to_numpy()
         level = protected[f"v_{f.column}"].to_numpy(dtype="float64")
         growth = comparable_growth(protected, f.column).to_numpy(dtype="float64")
-        for measure, values, unit, keep in (
-            (f.measure, level, f.unit, reported),
-            (_YOY[f.measure], growth, "PCT", reported & np.isfinite(growth)),
-        ):
-            part = base[keep].copy()
-            part["indicator"] = f.item
-            part["measure"] = measure
-            part["unit"] = unit
-            part["value"] = np.where(hidden[keep], np.nan, values[keep])
-            part["status"] = np.where(hidden[keep], "C", "A")
-            part["conf_status"] = conf.to_numpy()[keep]
-            frames.append(part)
-    count = base.copy()
-    count["indicator"] = "ENTERPRISES"
-    count["measure"] = "EOP"
-    count["unit"] = "EA"
-    count["value"] = protected["n_enterprises"].to_numpy(dtype="float64")
-    count["status"] = "A"
-    count["conf_status"] = "F"
-    frames.append(count)
-    out = pd.concat(frames, ignore_index=True)
+        parts += [_Part(f.item, f.measure, f.unit, level, reported, conf),
+                  _Part(f.item, _YOY[f.measure], "PCT", growth, reported & np.isfinite(growth), conf)]
+    parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
+    out = _long(protected[["industry", "region", "period"]], parts)
     out["product"] = "_Z"
     return _enterprise_flow(out)
 
@@ -61,32 +44,52 @@ def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
 def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
     """Long observations of protected product cells: OUTPUT per product in its catalog unit,
     当月 and 1–N月累计 with their comparable-basis 同比, and the number of producing enterprises."""
-    frames = []
-    base = protected[["region", "period", "product"]]
+    parts = []
+    units = protected["unit"].to_numpy(dtype=object)
     for column, conf_column, measure in (("output_m", "conf_m", "M"), ("output_ytd", "conf_ytd", "YTD")):
         conf = protected[conf_column].to_numpy()
-        hidden = conf != "F"
         reported = protected[f"n_{column}"].to_numpy() > 0
         level = protected[f"v_{column}"].to_numpy(dtype="float64")
         growth = comparable_growth(protected, column).to_numpy(dtype="float64")
-        for kind, values, units, keep in (
-            (measure, level, protected["unit"].to_numpy(), reported),
-            (_YOY[measure], growth, np.full(len(protected), "PCT"), reported & np.isfinite(growth)),
-        ):
-            part = base[keep].copy()
-            part["indicator"] = "OUTPUT"
-            part["measure"] = kind
-            part["unit"] = units[keep]
-            part["value"] = np.where(hidden[keep], np.nan, values[keep])
-            part["status"] = np.where(hidden[keep], "C", "A")
-            part["conf_status"] = conf[keep]
-            frames.append(part)
-    count = base.assign(indicator="ENTERPRISES", measure="EOP", unit="EA",
-                        value=protected["n_enterprises"].to_numpy(dtype="float64"), status="A", conf_status="F")
-    frames.append(count)
-    out = pd.concat(frames, ignore_index=True)
+        parts += [_Part("OUTPUT", measure, units, level, reported, conf),
+                  _Part("OUTPUT", _YOY[measure], "PCT", growth, reported & np.isfinite(growth), conf)]
+    parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
+    out = _long(protected[["region", "period", "product"]], parts)
     out["industry"] = "_Z"  # as in the official product series: a product is not an industry
     return _enterprise_flow(out)
+
+
+@dataclass
+class _Part:
+    """One indicator × measure of every cell: its values, the cells that have one (`keep`) and
+    their CONF_STATUS (a value is hidden unless F). `unit` is one code or one per cell."""
+
+    indicator: str
+    measure: str
+    unit: str | np.ndarray
+    values: np.ndarray
+    keep: np.ndarray
+    conf: np.ndarray
+
+
+def _long(base: pd.DataFrame, parts: list[_Part]) -> pd.DataFrame:
+    """The parts stacked into one long frame (part after part, cells in order), built from whole
+    arrays at once rather than one frame per part: a national table is 27 parts of 12,000 cells."""
+    rows = [np.flatnonzero(part.keep) for part in parts]
+    lengths = [len(r) for r in rows]
+    at = np.concatenate(rows)
+    out = base.iloc[at].reset_index(drop=True)
+    out["indicator"] = np.repeat(np.array([p.indicator for p in parts], dtype=object), lengths)
+    out["measure"] = np.repeat(np.array([p.measure for p in parts], dtype=object), lengths)
+    out["unit"] = np.concatenate([p.unit[r] if isinstance(p.unit, np.ndarray) else np.full(len(r), p.unit, dtype=object)
+                                  for p, r in zip(parts, rows)])
+    conf = np.concatenate([p.conf[r] for p, r in zip(parts, rows)]).astype(object)
+    hidden = conf != "F"
+    out["value"] = np.where(hidden, np.nan, np.concatenate([p.values[r] for p, r in zip(parts, rows)]))
+    out["status"] = np.where(hidden, "C", "A").astype(object)
+    out["conf_status"] = conf
+    return out
 
 
 def _enterprise_flow(out: pd.DataFrame) -> pd.DataFrame:
