@@ -59,6 +59,11 @@ class Relations:
         return [m.indices[m.indptr[e]:m.indptr[e + 1]] for e in range(m.shape[0])]
 
     @cached_property
+    def by_column(self) -> sparse.csc_matrix:
+        """The matrix by unit (column-major), for taking the hidden units' columns."""
+        return self.matrix.tocsc()
+
+    @cached_property
     def by_unit(self) -> sparse.csr_matrix:
         """Units × equations: the equations each unit is in."""
         return self.matrix.T.tocsr()
@@ -335,7 +340,7 @@ def feasible_intervals(relations: Relations, values: np.ndarray, suppressed: np.
     Each component is solved in units of its largest value (万元 sums reach 1e9, and HiGHS's
     absolute tolerances would misjudge the equalities); the last array returned is each target's
     solver noise in the original units, below which a difference proves nothing."""
-    matrix = relations.matrix.tocsc()
+    matrix = relations.by_column
     hidden = np.flatnonzero(suppressed)
     position = -np.ones(len(values), dtype=np.int64)
     position[hidden] = np.arange(len(hidden))
@@ -531,7 +536,8 @@ def verify_units(relations: Relations, values: np.ndarray, suppressed: np.ndarra
 
 
 def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary: np.ndarray, targets: np.ndarray,
-           items: list[str], margin: float, inexact: str = "drop") -> tuple[list[int], int]:
+           items: list[str], margin: float, inexact: str = "drop",
+           usable_by_item: dict[str, tuple[np.ndarray, Relations]] | None = None) -> tuple[list[int], int]:
     """Suppressed units among `targets` an attacker can narrow below the margin (primary) or pin down.
 
     `inexact` — relations that the true figures of an item do not satisfy exactly (an enterprise
@@ -540,8 +546,16 @@ def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary:
     figures nobody published and can leave cells unprotectable whatever is hidden."""
     failed: set[int] = set()
     solves = 0
+    # An item's values and the relations it may use do not change from round to round.
+    usable_by_item = {} if usable_by_item is None else usable_by_item
     for item in items:
-        values = _unit_values(cells, item)
+        if item not in usable_by_item:
+            values = _unit_values(cells, item)
+            usable = relations
+            if inexact == "drop":
+                usable = _exact_relations(_known_relations(relations, _unreported(cells, item)), values)
+            usable_by_item[item] = (values, usable)
+        values, usable = usable_by_item[item]
         nonneg = item in NONNEGATIVE
         tgt = targets
         if nonneg:
@@ -551,9 +565,6 @@ def _check(cells: pd.DataFrame, relations: Relations, supp: np.ndarray, primary:
         if len(tgt) == 0:
             continue
         need = np.where(primary[tgt], margin * np.abs(values[tgt]), 0.0)
-        usable = relations
-        if inexact == "drop":
-            usable = _exact_relations(_known_relations(relations, _unreported(cells, item)), values)
         bad, n = verify_units(usable, values, supp, tgt, need, nonnegative=nonneg)
         solves += n
         failed.update(bad.tolist())
@@ -593,6 +604,7 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
     heuristic_rounds = int(sec.get("max_rounds", 10))
     fallback_rounds = int(sec.get("fallback_rounds", 5))
     rounds, solves, failed = 0, 0, []
+    usable_by_item: dict[str, tuple[np.ndarray, Relations]] = {}
     # Stages of widening, one per round: the complement heuristic; the fallback's smallest cell in
     # each of the failing unit's own relations, then all cells of them; then reaching 2 and 3
     # relations out; then (three times) every published cell of its whole component. A stage
@@ -602,7 +614,7 @@ def protect_cells(cells: pd.DataFrame, config: dict | None = None, tables: list[
               + [(False, 2), (False, 3)] + [(True, None)] * 3)
     stage = 0
     for rounds in range(1, len(stages) + 2):
-        failed, n = _check(cells, relations, supp, primary, targets, items, margin, inexact)
+        failed, n = _check(cells, relations, supp, primary, targets, items, margin, inexact, usable_by_item)
         solves += n
         if not failed or stage >= len(stages):
             break
