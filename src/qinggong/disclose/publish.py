@@ -108,29 +108,30 @@ def publish_enterprise_aggregates(
     config = config or params()
     dominance = list(config.get("primary", {}).get("dominance_items", []))
     product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
-    # Each table is protected on a worker thread as soon as it is aggregated: the product cells
-    # while the engine aggregates the industry cells. The two tables share no cell, and the LP
-    # solver and the engine both work without the GIL.
+    # Each table is protected, and turned into observations, on a worker thread as soon as it is
+    # aggregated: the product cells while the engine aggregates the industry cells. The two
+    # tables share no cell, and the LP solver and the engine both work without the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         protecting: dict[str, Future] = {}
         product_tables = [{"industry": [PRODUCT_LEVEL], "region": product_regions}]
 
+        def protect_and_observe(table: str, ready: pd.DataFrame) -> tuple[Protection, pd.DataFrame]:
+            protection = protect_cells(ready, config, tables if table == "industry" else product_tables)
+            observe = enterprise_observations if table == "industry" else product_observations
+            return protection, observe(protection.cells)
+
         def protect(table: str, ready: pd.DataFrame) -> None:
             if len(ready):
-                protecting[table] = pool.submit(protect_cells, ready, config,
-                                                tables if table == "industry" else product_tables)
+                protecting[table] = pool.submit(protect_and_observe, table, ready)
 
         cells, products = aggregate_enterprise(store, periods=periods, tables=tables, product_regions=product_regions,
                                                dominance_items=dominance, ready=protect)
         if cells.empty:
             return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
                     "products": {"cells": 0}}
-        protection = protecting["industry"].result()
-        product_protection = protecting["products"].result() if "products" in protecting else None
-    obs = [enterprise_observations(protection.cells)]
-    if product_protection is not None:
-        obs.append(product_observations(product_protection.cells))
-    observations = pd.concat(obs, ignore_index=True)
+        protection, industry_obs = protecting["industry"].result()
+        product_protection, product_obs = protecting["products"].result() if "products" in protecting else (None, None)
+    observations = pd.concat([industry_obs, *([product_obs] if product_obs is not None else [])], ignore_index=True)
     result = store.write_observations(
         observations, source=SOURCE, action="enterprise.aggregate", actor=actor,
         details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells),
