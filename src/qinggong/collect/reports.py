@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -440,9 +440,12 @@ def submit_reports(
         # a rejection rolls the write back with the transaction. Their verdict comes first, as if
         # they had run before the write: a rejected batch reports its findings, not a write error.
         pending = pool.submit(evaluate_rules) if evaluate_rules else None
+        # Then, on the same worker, where each product row's report sits in the batch: ready when
+        # the reports are written (the rules usually finish first), else taken back (`_positions`).
+        positions = pool.submit(_report_positions, stage, prods) if len(prods) else None
         try:
             _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
-                         now=now, actor=actor, file=file, product_sheet=product_sheet)
+                         now=now, actor=actor, file=file, product_sheet=product_sheet, positions=positions)
             write_error = None
         except InputError as exc:
             write_error = exc
@@ -487,7 +490,7 @@ def submit_reports(
 
 def _write_batch(store: Store, stage: pd.DataFrame, prods: pd.DataFrame, existing: pd.DataFrame, *, draft: bool,
                  explanation: str | dict[str, str] | None, channel: str, now, actor: str, file: str | None,
-                 product_sheet: str | None) -> None:
+                 product_sheet: str | None, positions: Future | None = None) -> None:
     """The new versions, their events and product rows; the versions they replace superseded."""
     _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
                     explanation=None if isinstance(explanation, dict) else explanation,
@@ -497,7 +500,7 @@ def _write_batch(store: Store, stage: pd.DataFrame, prods: pd.DataFrame, existin
         _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
     if len(prods):
         try:
-            _insert_products(store, prods, stage, file=file)
+            _insert_products(store, prods, stage, file=file, positions=positions)
         except InputError as exc:
             raise exc.in_sheet(product_sheet)
 
@@ -542,10 +545,12 @@ def submit_report(store: Store, report: dict | pd.DataFrame, actor: str | None =
     return submit_reports(store, frame, actor=actor, explanation=explanation, products=products, **options)
 
 
-def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, file: str | None) -> None:
+def _insert_products(store: Store, prods: pd.DataFrame, stage: pd.DataFrame, *, file: str | None,
+                     positions: Future | None = None) -> None:
     """Product rows under the report ids of their (enterprise, period); a row without its report
-    in the batch is refused, naming the first such row."""
-    at = _report_positions(stage, prods)
+    in the batch is refused, naming the first such row. `positions`: `_report_positions` of the
+    same rows, submitted to a worker; computed here if the worker has not started it yet."""
+    at = positions.result() if positions is not None and not positions.cancel() else _report_positions(stage, prods)
     if (at < 0).any():
         orphan = int(np.argmax(at < 0))
         raise InputError("产品产量所属的企业和报告期不在月报表中", file=file, row=int(prods["_row"].iloc[orphan]),
