@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -418,11 +419,13 @@ def submit_reports(
     report_sheet = reports.attrs.get("sheet")
     product_sheet = products.attrs.get("sheet") if products is not None else None
 
-    clean = normalize_reports(reports, file=file)
-    # The product rows are normalised on a worker thread while the engine checks the reports
-    # against the registry. Errors keep their order: reports, then product rows, then registry.
-    with ThreadPoolExecutor(max_workers=1) as pool, store.transaction():
+    # The product rows are normalised on a worker thread while the reports are normalised and
+    # checked against the registry. Errors keep their order: reports, then product rows, then registry.
+    with ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         normalizing = pool.submit(normalize_products, products, file=file)
+        clean = normalize_reports(reports, file=file)
+        stack.enter_context(store.transaction())
         try:
             existing = _check_against_registry(store, clean, file=file, correction=correction)
             registry_error = None
