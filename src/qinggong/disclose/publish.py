@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qinggong.collect.aggregate import PRODUCT_LEVEL, aggregate_enterprise, comparable_growth
 from qinggong.collect.forms import FIELDS
@@ -37,7 +38,7 @@ def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
                        np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
     out = _long(protected[["industry", "region", "period"]], parts)
-    out["product"] = "_Z"
+    out["product"] = _text(np.zeros(len(out), dtype=np.int8), ["_Z"])
     return _enterprise_flow(out)
 
 
@@ -56,7 +57,7 @@ def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
                        np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
     out = _long(protected[["region", "period", "product"]], parts)
-    out["industry"] = "_Z"  # as in the official product series: a product is not an industry
+    out["industry"] = _text(np.zeros(len(out), dtype=np.int8), ["_Z"])  # as in the official product series: a product is not an industry
     return _enterprise_flow(out)
 
 
@@ -78,25 +79,37 @@ def _long(base: pd.DataFrame, parts: list[_Part]) -> pd.DataFrame:
     arrays at once rather than one frame per part: a national table is 27 parts of 12,000 cells."""
     rows = [np.flatnonzero(part.keep) for part in parts]
     lengths = [len(r) for r in rows]
-    at = np.concatenate(rows)
-    out = base.iloc[at].reset_index(drop=True)
-    out["indicator"] = np.repeat(np.array([p.indicator for p in parts], dtype=object), lengths)
-    out["measure"] = np.repeat(np.array([p.measure for p in parts], dtype=object), lengths)
-    out["unit"] = np.concatenate([p.unit[r] if isinstance(p.unit, np.ndarray) else np.full(len(r), p.unit, dtype=object)
-                                  for p, r in zip(parts, rows)])
+    part_of = np.repeat(np.arange(len(parts)), lengths)
+    out = base.iloc[np.concatenate(rows)].reset_index(drop=True)
+    out["indicator"] = _text(part_of, [p.indicator for p in parts])
+    out["measure"] = _text(part_of, [p.measure for p in parts])
+    if any(isinstance(p.unit, np.ndarray) for p in parts):
+        out["unit"] = np.concatenate([p.unit[r] if isinstance(p.unit, np.ndarray) else np.full(len(r), p.unit, dtype=object)
+                                      for p, r in zip(parts, rows)])
+    else:
+        out["unit"] = _text(part_of, [p.unit for p in parts])
     conf = np.concatenate([p.conf[r] for p, r in zip(parts, rows)]).astype(object)
     hidden = conf != "F"
     out["value"] = np.where(hidden, np.nan, np.concatenate([p.values[r] for p, r in zip(parts, rows)]))
-    out["status"] = np.where(hidden, "C", "A").astype(object)
+    out["status"] = _text(hidden.astype(np.int8), ["A", "C"])
     out["conf_status"] = conf
     return out
 
 
+def _text(codes: np.ndarray, labels: list[str | None]) -> pd.Series:
+    """A text column of `labels[code]` per row (None: missing), made by Arrow from the codes: a
+    few labels over hundreds of thousands of rows, which pandas would convert one object at a time."""
+    column = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+                                            pa.array(labels, type=pa.string())).cast(pa.string())
+    return pd.Series(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
 def _enterprise_flow(out: pd.DataFrame) -> pd.DataFrame:
-    out["dataflow"] = "ENTERPRISE"
-    out["freq"] = "M"
-    out["source_name"] = SOURCE
-    out["note"] = np.where(out["status"] == "C", "保密（统计法第二十五条）", None)
+    constant = np.zeros(len(out), dtype=np.int8)
+    out["dataflow"] = _text(constant, ["ENTERPRISE"])
+    out["freq"] = _text(constant, ["M"])
+    out["source_name"] = _text(constant, [SOURCE])
+    out["note"] = _text((out["status"] == "C").to_numpy(dtype=np.int8), [None, "保密（统计法第二十五条）"])
     return out
 
 
