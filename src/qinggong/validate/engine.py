@@ -183,61 +183,35 @@ class _Operands:
 
 def _evaluate(operands: _Operands, expression: str, tolerance: dict, field: str | None) -> np.ndarray:
     """Boolean array: True where the rule holds or an operand is missing. `tol` in the expression
-    is max(absolute, relative × |field|) from `tolerance`, computed only for rules that use it.
+    is max(absolute, relative × |field|) from `tolerance`.
 
     numexpr evaluates the rule, `tol` and the missing-operand test in one pass over the rows,
     without the temporary arrays numpy makes for each operator (a national batch is 2.9 million
-    rows and 29 rules); an expression numexpr cannot compile is evaluated by numpy instead."""
+    rows and 29 rules)."""
     identifiers = _IDENT.findall(expression)
     names = sorted({name for name in identifiers if name not in _SAFE_NAMES and not name.isdigit()})
     unknown = [name for name in names if name not in operands]
     if unknown:
         raise QinggongError(f"审核规则表达式“{expression}”引用了未知字段：{'、'.join(unknown)}")
     env: dict[str, Any] = {name: operands[name] for name in names}
-    absolute = float(tolerance.get("absolute", 0.0))
-    relative = float(tolerance.get("relative", 0.0))
-    uses_tol = "tol" in identifiers
-    if uses_tol and field in operands and field not in env:
-        env[field] = operands[field]
-    fused = _fused(expression, names, field if uses_tol and field in operands else None, uses_tol)
-    if fused is not None:
-        try:
-            result = numexpr.evaluate(fused, local_dict={**env, "tol_abs": absolute, "tol_rel": relative})
-            return np.asarray(result, dtype=bool)
-        except (SyntaxError, KeyError, TypeError, ValueError, NotImplementedError):
-            pass  # not an expression numexpr compiles: numpy below
-    return _evaluate_numpy(operands, expression, names, env, absolute, relative, field if uses_tol else None)
+    tol_field = field if "tol" in identifiers and field in operands else None
+    if tol_field:
+        env[tol_field] = operands[tol_field]
+    env["tol_abs"] = float(tolerance.get("absolute", 0.0))
+    env["tol_rel"] = float(tolerance.get("relative", 0.0))
+    try:
+        return np.asarray(numexpr.evaluate(_fused(expression, names, tol_field), local_dict=env), dtype=bool)
+    except (SyntaxError, TypeError, ValueError, KeyError, NotImplementedError) as exc:
+        raise QinggongError(f"审核规则表达式“{expression}”无法计算（{exc}）：条件之间请用 &、|、~ 连接并加括号，"
+                            "不要用 and、or、not 或连写的比较（如 0 <= a <= 1）") from exc
 
 
-def _evaluate_numpy(operands: _Operands, expression: str, names: list[str], env: dict[str, Any], absolute: float,
-                    relative: float, tol_field: str | None) -> np.ndarray:
-    """`_evaluate` by Python's eval over numpy arrays (one temporary array per operator)."""
-    env = dict(env)
-    if "tol" in _IDENT.findall(expression):
-        # fmax ignores a missing reference (the absolute tolerance remains).
-        env["tol"] = (np.fmax(absolute, relative * np.abs(operands[tol_field])) if tol_field in operands
-                      else np.full(operands.n, absolute))
-    env["abs"] = np.abs
-    with np.errstate(invalid="ignore"):
-        result = np.asarray(eval(expression, {"__builtins__": {}}, env), dtype=bool)  # noqa: S307 - names checked above
-    if any(result is value for value in env.values()):
-        result = result.copy()  # set below in place: never an operand itself
-    for name in names:
-        result |= operands.missing(name)
-    return result
-
-
-def _fused(expression: str, names: list[str], tol_field: str | None, uses_tol: bool) -> str | None:
+def _fused(expression: str, names: list[str], tol_field: str | None) -> str:
     """The rule as one numexpr expression that also holds where an operand is missing (NaN ≠ NaN),
-    with `tol` spelled out; None for Python's `and`/`or`/`not`, which numexpr does not read."""
-    if {"and", "or", "not"} & set(_IDENT.findall(expression)):
-        return None
-    if uses_tol:
-        # max(absolute, relative × |field|); a missing field compares false, leaving the absolute
-        # tolerance, as np.fmax does.
-        tol = (f"where(tol_rel * abs({tol_field}) > tol_abs, tol_rel * abs({tol_field}), tol_abs)"
-               if tol_field else "tol_abs")
-        expression = re.sub(r"\btol\b", f"({tol})", expression)
+    with `tol` spelled out as max(absolute, relative × |field|): a missing field compares false,
+    leaving the absolute tolerance."""
+    tol = f"where(tol_rel * abs({tol_field}) > tol_abs, tol_rel * abs({tol_field}), tol_abs)" if tol_field else "tol_abs"
+    expression = re.sub(r"\btol\b", f"({tol})", expression)
     return " | ".join([f"({expression})", *(f"({name} != {name})" for name in names)])
 
 
