@@ -444,7 +444,7 @@ def submit_reports(
         # they had run before the write: a rejected batch reports its findings, not a write error.
         pending = pool.submit(evaluate_rules) if evaluate_rules else None
         # Then, on the same worker, where each product row's report sits in the batch: ready when
-        # the reports are written (the rules usually finish first), else taken back (`_positions`).
+        # the reports are written (the rules usually finish first), else taken back (`_insert_products`).
         positions = pool.submit(_report_positions, stage, prods) if len(prods) else None
         try:
             _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,

@@ -38,7 +38,7 @@ def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
                        np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
     out = _long(protected[["industry", "region", "period"]], parts)
-    out["product"] = _text(np.zeros(len(out), dtype=np.int8), ["_Z"])
+    out["product"] = _same_text(len(out), "_Z")
     return _enterprise_flow(out)
 
 
@@ -57,7 +57,7 @@ def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
                        np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
     out = _long(protected[["region", "period", "product"]], parts)
-    out["industry"] = _text(np.zeros(len(out), dtype=np.int8), ["_Z"])  # as in the official product series: a product is not an industry
+    out["industry"] = _same_text(len(out), "_Z")  # as in the official product series: a product is not an industry
     return _enterprise_flow(out)
 
 
@@ -104,11 +104,14 @@ def _text(codes: np.ndarray, labels: list[str | None]) -> pd.Series:
     return pd.Series(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
+def _same_text(n: int, label: str) -> pd.Series:
+    return _text(np.zeros(n, dtype=np.int8), [label])
+
+
 def _enterprise_flow(out: pd.DataFrame) -> pd.DataFrame:
-    constant = np.zeros(len(out), dtype=np.int8)
-    out["dataflow"] = _text(constant, ["ENTERPRISE"])
-    out["freq"] = _text(constant, ["M"])
-    out["source_name"] = _text(constant, [SOURCE])
+    out["dataflow"] = _same_text(len(out), "ENTERPRISE")
+    out["freq"] = _same_text(len(out), "M")
+    out["source_name"] = _same_text(len(out), SOURCE)
     out["note"] = _text((out["status"] == "C").to_numpy(dtype=np.int8), [None, "保密（统计法第二十五条）"])
     return out
 
