@@ -13,7 +13,8 @@ each product in its catalog unit; `aggregate_enterprise` builds both from one se
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
@@ -79,13 +80,13 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
               base sums (the same enterprise 12 months earlier), and for each dominance item the
               two largest contributions x1_/x2_ (every coarser cell rolls up from these: sums add,
               and the two largest of a union are among the two largest of its parts).
-    Returns the number of fine cells."""
-    _prepare_acc(store, periods=periods, region_level=region_level)
-    return _prepare_fine(store, dominance_items)
+    Returns the number of fine cells. (On DuckDB qg_acc is not a table: see `_Accepted`.)"""
+    accepted = _prepare_acc(store, periods=periods, region_level=region_level)
+    return _prepare_fine(store, accepted, dominance_items)
 
 
-def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
-    """qg_fine and the qg_top_ tables of `prepare_accepted`, from qg_acc.
+def _prepare_fine(store: Store, accepted: "_Accepted", dominance_items: list[str] | None) -> int:
+    """qg_fine and the qg_top_ tables of `prepare_accepted`, from the accepted reports.
 
     The two largest contributions of a cell are a window over qg_acc on PostgreSQL (qg_top_<item>).
     DuckDB has a top-n aggregate (`max(x, 2)`), which runs inside the GROUP BY of qg_fine and
@@ -106,11 +107,13 @@ def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
     if top_n:
         parts += [f"max(ABS(a.{c}), 2) AS top_{c}" for c in dominance_items]
     b.execute("DROP TABLE IF EXISTS qg_fine")
+    prefix, params, acc = accepted.read(REPORT_COLUMNS, twice=True)
     b.execute(
-        "CREATE TEMP TABLE qg_fine AS SELECT a.ind_s, a.region, a.period, COUNT(*) AS n_enterprises, "
+        f"CREATE TEMP TABLE qg_fine AS {prefix}SELECT a.ind_s, a.region, a.period, COUNT(*) AS n_enterprises, "
         + ", ".join(parts)
-        + " FROM qg_acc a LEFT JOIN qg_acc p ON p.mkey = a.mkey - 12"
-        " GROUP BY a.ind_s, a.region, a.period"
+        + f" FROM {acc} a LEFT JOIN {acc} p ON p.mkey = a.mkey - 12"
+        " GROUP BY a.ind_s, a.region, a.period",
+        params,
     )
     for column in dominance_items if not top_n else []:  # DuckDB rolls the lists of qg_fine up (aggregate_sql)
         b.execute(f"DROP TABLE IF EXISTS qg_top_{column}")
@@ -124,19 +127,46 @@ def _prepare_fine(store: Store, dominance_items: list[str] | None) -> int:
     return int(b.scalar("SELECT COUNT(*) FROM qg_fine"))
 
 
+@dataclass(frozen=True)
+class _Accepted:
+    """Where a statement reads the accepted reports (`_accepted_sql`): on PostgreSQL the temp
+    table qg_acc, selected once; on DuckDB a CTE `acc` that each statement selects for itself,
+    with only the columns it needs. DuckDB writes a temp table of 2.9 million reports with its
+    statistics for 0.6 s, while the fine cells read their CTE (materialised once for its self-join)
+    and the product rows a narrow one for 0.3 s less in all; the statements then run in one
+    transaction, so that they see one snapshot (`aggregate_enterprise`)."""
+
+    engine: str
+    region: str
+    periods: list[str] | None
+
+    def read(self, report_columns: list[str], *, twice: bool = False) -> tuple[str, list, str]:
+        """(a WITH prefix for the statement, its parameters, the relation to read)."""
+        if self.engine != "duckdb":
+            return "", [], "qg_acc"
+        sql, params = _accepted_sql(self.region, _accepted_columns(report_columns), self.periods, self.engine)
+        return f"WITH acc AS {'MATERIALIZED ' if twice else ''}({sql}) ", params, "acc"
+
+
+def _accepted_columns(report_columns: list[str]) -> str:
+    return ", ".join(["e.prov", *(f"r.{c}" for c in report_columns)])
+
+
 def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
-                 report_columns: list[str] = REPORT_COLUMNS) -> None:
-    """qg_ind_tree, qg_eno and qg_acc (see `prepare_accepted`) with `report_columns`; qg_acc also
-    carries `prov`, the province, for the product tables."""
+                 report_columns: list[str] = REPORT_COLUMNS) -> _Accepted:
+    """qg_ind_tree, qg_eno and, on PostgreSQL, qg_acc (see `prepare_accepted`) with `report_columns`;
+    the accepted reports also carry `prov`, the province, for the product tables."""
     b = store.backend
     b.load_temp_table("qg_ind_tree", industry_tree(), {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
     region = {"C": "e.region", "P": "e.prov", "N": f"'{NATIONAL}'"}[region_level]
-    cols = ", ".join(["e.prov", *(f"r.{c}" for c in report_columns)])
     _number_enterprises(store)
-    b.execute("DROP TABLE IF EXISTS qg_acc")
-    sql, params = _accepted_sql(region, cols, periods, b.name)
-    b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
-    b.analyze("qg_acc")  # joined to itself by month: the planner must know its size
+    accepted = _Accepted(b.name, region, periods)
+    if b.name != "duckdb":
+        b.execute("DROP TABLE IF EXISTS qg_acc")
+        sql, params = _accepted_sql(region, _accepted_columns(report_columns), periods, b.name)
+        b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
+        b.analyze("qg_acc")  # joined to itself by month: the planner must know its size
+    return accepted
 
 
 def _period_filter(periods: list[str] | None) -> tuple[str, list]:
@@ -208,8 +238,9 @@ def aggregate_products(store: Store, *, periods: list[str] | None = None, region
     in the light scope) and the same comparable basis: an enterprise enters a cell's growth only
     if it reported the product in both months."""
     with _temp_tables(store, []):
-        _prepare_acc(store, periods=periods, region_level="N", report_columns=[])  # products need no report item
-        return _product_cells(store, periods=periods, region_levels=region_levels, dominance_items=dominance_items)
+        accepted = _prepare_acc(store, periods=periods, region_level="N", report_columns=[])  # no report item needed
+        return _product_cells(store, accepted, periods=periods, region_levels=region_levels,
+                              dominance_items=dominance_items)
 
 
 def aggregate_enterprise(store: Store, *, periods: list[str] | None = None, tables: list[dict] | None = None,
@@ -226,12 +257,14 @@ def aggregate_enterprise(store: Store, *, periods: list[str] | None = None, tabl
     report_items = [c for c in dominance_items if c in REPORT_COLUMNS]
     with _temp_tables(store, report_items):
         combos = grid(tables)
-        _prepare_acc(store, periods=periods, region_level=_finest_region(combos))
-        products = _product_cells(store, periods=periods, region_levels=product_regions,
-                                  dominance_items=[c for c in dominance_items if c in PRODUCT_COLUMNS])
-        if ready is not None:
-            ready("products", products)
-        _prepare_fine(store, report_items)
+        accepted = _prepare_acc(store, periods=periods, region_level=_finest_region(combos))
+        # DuckDB selects the accepted reports twice (product rows, fine cells): one transaction.
+        with store.backend.transaction() if accepted.engine == "duckdb" else nullcontext():
+            products = _product_cells(store, accepted, periods=periods, region_levels=product_regions,
+                                      dominance_items=[c for c in dominance_items if c in PRODUCT_COLUMNS])
+            if ready is not None:
+                ready("products", products)
+            _prepare_fine(store, accepted, report_items)
         cells = _industry_cells(store, combos, periods, report_items)
         if ready is not None:
             ready("industry", cells)
@@ -242,9 +275,10 @@ def aggregate_enterprise(store: Store, *, periods: list[str] | None = None, tabl
 def _temp_tables(store: Store, dominance_items: list[str]) -> Iterator[None]:
     """The connection for one aggregation run, its temp tables dropped at the end.
 
-    A session, not a transaction: qg_acc is selected in one statement (one snapshot) and all
-    else derives from it or from product rows, which never change once stored; and DuckDB scans
-    temp tables made inside a transaction half as fast."""
+    A session, not a transaction: on PostgreSQL qg_acc is selected in one statement (one
+    snapshot) and all else derives from it or from product rows, which never change once stored;
+    DuckDB scans temp tables made inside a transaction half as fast, so it opens one only around
+    the statements that select the accepted reports themselves (`_Accepted`)."""
     with store.session():
         try:
             yield
@@ -254,9 +288,9 @@ def _temp_tables(store: Store, dominance_items: list[str]) -> Iterator[None]:
                 store.backend.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _product_cells(store: Store, *, periods: list[str] | None, region_levels: list[str] | None,
-                   dominance_items: list[str] | None) -> pd.DataFrame:
-    """Product cells from qg_acc (prepared in the caller's transaction)."""
+def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | None,
+                   region_levels: list[str] | None, dominance_items: list[str] | None) -> pd.DataFrame:
+    """Product cells of the accepted reports (`_prepare_acc`)."""
     levels = [lv for lv in ("P", "N") if lv in (region_levels or ["P", "N"])]
     if not levels:
         return pd.DataFrame()
@@ -269,9 +303,11 @@ def _product_cells(store: Store, *, periods: list[str] | None, region_levels: li
         parts += [f"SUM(a.{c}) AS v_{c}", f"COUNT(a.{c}) AS n_{c}",
                   f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
     b.execute("DROP TABLE IF EXISTS qg_pacc")
+    prefix, params, acc = accepted.read([])
     b.execute(
-        f"CREATE TEMP TABLE qg_pacc AS SELECT a.mkey, {region} AS region, a.period, p.product, p.unit,"
-        " p.output_m, p.output_ytd FROM qg_acc a JOIN enterprise_report_product p ON p.report_id = a.report_id"
+        f"CREATE TEMP TABLE qg_pacc AS {prefix}SELECT a.mkey, {region} AS region, a.period, p.product, p.unit,"
+        f" p.output_m, p.output_ytd FROM {acc} a JOIN enterprise_report_product p ON p.report_id = a.report_id",
+        params,
     )
     b.analyze("qg_pacc")  # likewise
     b.execute("DROP TABLE IF EXISTS qg_pfine")
