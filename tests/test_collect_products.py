@@ -225,3 +225,34 @@ def test_a_product_reported_twice_for_one_report_is_refused(store):
         submit_reports(store, pd.DataFrame([_form(ZJ[0], "2025-03")]), products=rows, explanation="测试")
     assert caught.value.row == 3 and caught.value.field == "产品代码" and "重复填报" in caught.value.reason
     assert store.backend.scalar("SELECT COUNT(*) FROM enterprise_report") == 0
+
+
+def test_largest_contributions_of_every_product_cell(store):
+    """x1/x2 (the two largest outputs behind a product cell, for the dominance rules) at province
+    and 全国, as publishing aggregates them, against the stored confirmed product rows ranked in pandas."""
+    from qinggong.collect.aggregate import NATIONAL, aggregate_enterprise
+    from qinggong.demo.generator import generate_panel
+
+    made = generate_panel(600, end="2025-03", months=3, seed=11)
+    register_enterprises(store, made.enterprises)
+    submit_reports(store, made.reports, products=made.products, run_rules=False)
+    review_reports(store, None, "approve")
+    review_reports(store, None, "confirm")
+    _, cells = aggregate_enterprise(store, product_regions=["P", "N"], dominance_items=["rev_ytd", "output_ytd"])
+
+    rows = store.backend.fetch_df(
+        "SELECT r.credit_code, r.period, p.product, p.output_ytd FROM enterprise_report_product p"
+        " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.status = 'CONFIRMED'")
+    rows = rows.merge(made.enterprises[["credit_code", "region"]], on="credit_code")
+    regions = {"P": rows["region"].str[:2] + "0000", "N": pd.Series(NATIONAL, index=rows.index)}
+    checked = 0
+    for rlevel, group in cells.groupby("rlevel"):
+        ranked = rows.assign(reg=regions[rlevel]).dropna(subset=["output_ytd"]).sort_values("output_ytd", ascending=False)
+        top = ranked.groupby(["product", "reg", "period"])["output_ytd"].agg(
+            x1="first", x2=lambda s: s.iloc[1] if len(s) > 1 else float("nan"))
+        got = group.set_index(["product", "region", "period"])[["x1_output_ytd", "x2_output_ytd"]]
+        want = top.reindex(got.index)
+        assert got["x1_output_ytd"].to_numpy() == pytest.approx(want["x1"].to_numpy(), nan_ok=True)
+        assert got["x2_output_ytd"].to_numpy() == pytest.approx(want["x2"].to_numpy(), nan_ok=True)
+        checked += int(want["x2"].notna().sum())
+    assert set(cells["rlevel"]) == {"P", "N"} and checked > 30
