@@ -303,22 +303,30 @@ def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | No
         parts += [f"SUM(a.{c}) AS v_{c}", f"COUNT(a.{c}) AS n_{c}",
                   f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
     b.execute("DROP TABLE IF EXISTS qg_pacc")
-    prefix, params, acc = accepted.read([])
-    b.execute(
-        f"CREATE TEMP TABLE qg_pacc AS {prefix}SELECT a.mkey, {region} AS region, a.period, p.product, p.unit,"
-        f" p.output_m, p.output_ytd FROM {acc} a JOIN enterprise_report_product p ON p.report_id = a.report_id",
-        params,
-    )
-    b.analyze("qg_pacc")  # likewise
     b.execute("DROP TABLE IF EXISTS qg_pfine")
-    b.execute(
-        "CREATE TEMP TABLE qg_pfine AS SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, "
-        + ", ".join(parts)
-        + " FROM qg_pacc a LEFT JOIN qg_pacc p ON p.mkey = a.mkey - 12 AND p.product = a.product"
-        " GROUP BY a.product, a.unit, a.region, a.period"
-    )
+    prefix, params, acc = accepted.read([])
+    product_rows = (f"SELECT a.mkey, {region} AS region, a.period, p.product, p.unit, p.output_m, p.output_ytd"
+                    f" FROM {acc} a JOIN enterprise_report_product p ON p.report_id = a.report_id")
+    fine = ("SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, " + ", ".join(parts)
+            + "{tops} FROM {rows} a LEFT JOIN {rows} p ON p.mkey = a.mkey - 12 AND p.product = a.product"
+            " GROUP BY a.product, a.unit, a.region, a.period")
+    top_n = b.name == "duckdb"
+    if top_n:
+        # The product rows as a CTE (materialised once for the self-join) and each fine cell's two
+        # largest outputs as a top-n list, rolled up below like the industry cells' (`aggregate_sql`):
+        # no qg_pacc table to write, nor to scan inside the caller's transaction.
+        tops = "".join(f", max(a.{c}, 2) AS top_{c}" for c in dominance_items or [])
+        b.execute(f"CREATE TEMP TABLE qg_pfine AS {prefix.rstrip()}, pacc AS MATERIALIZED ({product_rows}) "
+                  + fine.format(tops=tops, rows="pacc"), params)
+    else:
+        b.execute(f"CREATE TEMP TABLE qg_pacc AS {prefix}{product_rows}", params)
+        b.analyze("qg_pacc")  # likewise
+        b.execute("CREATE TEMP TABLE qg_pfine AS " + fine.format(tops="", rows="qg_pacc"))
     frames = []
     sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
+    if top_n:
+        sums += "".join(f", (max(top_{c}[1], 2))[1] AS x1_{c}, (max(top_{c}[1], 2))[2] AS x1_second_{c},"
+                        f" MAX(top_{c}[2]) AS x2_max_{c}" for c in dominance_items or [])
     where, wparams = (f"period IN ({', '.join('?' for _ in periods)})", list(periods)) if periods else ("1 = 1", [])
     for level in levels:
         # The finest level keeps its regions; 全国 is a constant (PostgreSQL refuses one in GROUP BY).
@@ -330,6 +338,12 @@ def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | No
             wparams,
         )
         for column in dominance_items or []:
+            if top_n:
+                x1 = cells.pop(f"x1_{column}")
+                second = _second_largest(cells, f"x1_second_{column}", f"x2_max_{column}")
+                cells = cells.drop(columns=[f"x1_second_{column}", f"x2_max_{column}"])
+                cells[f"x1_{column}"], cells[f"x2_{column}"] = x1, second
+                continue
             top = b.fetch_df(
                 f"SELECT product, {reg} AS region, period, MAX(CASE WHEN rn = 1 THEN x END) AS x1,"
                 " MAX(CASE WHEN rn = 2 THEN x END) AS x2"
@@ -341,6 +355,13 @@ def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | No
             cells = cells.merge(top, on=["product", "region", "period"], how="left")
         frames.append(cells)
     return _typed(pd.concat(frames, ignore_index=True))
+
+
+def _second_largest(frame: pd.DataFrame, x1_second: str, x2_max: str) -> np.ndarray:
+    """The second largest contribution of a rolled-up cell: the larger of its parts' second
+    largest first and their largest second (NULL-safe, unlike GREATEST on some engines)."""
+    return np.fmax(pd.to_numeric(frame[x1_second]).to_numpy(dtype="float64"),
+                   pd.to_numeric(frame[x2_max]).to_numpy(dtype="float64"))
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
@@ -451,17 +472,13 @@ def _industry_cells(store: Store, combos: list[tuple[str, str]], periods: list[s
         return store.backend.fetch_df(" UNION ALL ".join(sql for sql, _ in parts),
                                       [p for _, params in parts for p in params])
 
-    def second_largest(frame: pd.DataFrame, x1_second: str, x2_max: str) -> np.ndarray:
-        return np.fmax(pd.to_numeric(frame[x1_second]).to_numpy(dtype="float64"),
-                       pd.to_numeric(frame[x2_max]).to_numpy(dtype="float64"))
-
     if store.backend.name == "duckdb":
         # The fine cells carry each item's two largest contributions as a list: they roll up in
         # the same statement as the sums (0.27 s less than the two window queries, national panel).
         cells = union([aggregate_sql(ilevel, rlevel, periods, largest=dominance_items) for ilevel, rlevel in combos])
         for column in dominance_items:
             x1 = cells.pop(f"x1_{column}")
-            second = second_largest(cells, f"x1_second_{column}", f"x2_max_{column}")
+            second = _second_largest(cells, f"x1_second_{column}", f"x2_max_{column}")
             cells = cells.drop(columns=[f"x1_second_{column}", f"x2_max_{column}"])
             cells[f"x1_{column}"], cells[f"x2_{column}"] = x1, second
         return _typed(cells)
@@ -469,7 +486,7 @@ def _industry_cells(store: Store, combos: list[tuple[str, str]], periods: list[s
     for column in dominance_items:
         top = union([top_two_sql(ilevel, rlevel, column, periods) for ilevel, rlevel in combos])
         top = pd.DataFrame({**{k: top[k] for k in keys}, f"x1_{column}": top["x1"],
-                            f"x2_{column}": second_largest(top, "x1_second", "x2_max")})
+                            f"x2_{column}": _second_largest(top, "x1_second", "x2_max")})
         cells = cells.merge(top, on=keys, how="left")
     return _typed(cells)
 
