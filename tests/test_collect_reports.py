@@ -154,6 +154,25 @@ def test_hard_and_soft_rules(ready):
     assert checks == [("S1", "soft")]
 
 
+def test_findings_are_recorded_against_their_own_reports(ready):
+    """In a batch of several enterprises and months, each explained finding (of a report row, or of
+    a product row) is stored against the report of its enterprise and month."""
+    # Months two apart, so that no cross-period rule applies; the gaps are soft findings (S4) too.
+    rows = [report(A, "2025-06"), report(B, "2025-06", profit_ytd=5000.0),  # S1 on B, June
+            report(A, "2025-08", profit_ytd=6000.0), report(B, "2025-08"),  # S1 on A, August
+            report(A, "2025-10"), report(B, "2025-10", profit_ytd=7000.0)]  # S1 on B, October
+    result = submit_reports(ready, pd.DataFrame(rows), explanation="投资收益")
+    assert len(result["explained_findings"]) > 3
+    stored = ready.backend.fetchall(
+        "SELECT r.credit_code, r.period FROM enterprise_report_check c JOIN enterprise_report r"
+        " ON r.report_id = c.report_id WHERE c.rule_id = 'S1' ORDER BY r.period")
+    assert stored == [(B, "2025-06"), (A, "2025-08"), (B, "2025-10")]
+    every = ready.backend.fetchall(
+        "SELECT r.credit_code, r.period, c.rule_id FROM enterprise_report_check c"
+        " JOIN enterprise_report r ON r.report_id = c.report_id")
+    assert sorted(every) == sorted((f["credit_code"], f["period"], f["rule_id"]) for f in result["explained_findings"])
+
+
 def test_workflow_versions_and_late_correction(ready):
     first = submit_report(ready, report(A, "2025-10"), actor="填报员")
     rid = first["report_ids"][0]

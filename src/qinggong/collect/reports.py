@@ -459,13 +459,11 @@ def submit_reports(
             raise write_error
         if len(findings):
             # (enterprise, period) is unique in a batch: each finding, from a report row or one of
-            # its product rows, belongs to that report.
-            # Only the reports of enterprises with findings are indexed (a few thousand of millions).
-            concerned = stage[stage["credit_code"].isin(findings["credit_code"].unique()).to_numpy()]
-            keys = pd.MultiIndex.from_arrays([concerned["credit_code"].astype(object), concerned["period"].astype(object)])
-            at = keys.get_indexer(pd.MultiIndex.from_arrays([findings["credit_code"].astype(object),
-                                                             findings["period"].astype(object)]))
-            checks = findings.assign(report_id=concerned["report_id"].to_numpy()[at])
+            # its product rows, belongs to that report, found by the batch's integer keys.
+            at = _key_positions(stage[ROW_CODE_NUMBER].to_numpy(), stage[ROW_MONTH].to_numpy(),
+                                pd.Index(_codes_of(stage)).get_indexer(findings["credit_code"]),
+                                month_index(findings["period"]))
+            checks = findings.assign(report_id=stage["report_id"].to_numpy()[at])
             store.backend.load_temp_table(
                 "qg_check_stage", checks,
                 {"report_id": "BIGINT", "rule_id": "TEXT", "severity": "TEXT", "field": "TEXT", "message": "TEXT"},
