@@ -232,10 +232,10 @@ def test_fused_rules_agree_with_numpy_evaluation():
     assert np.array_equal(both, _by_numpy(columns, "(rev_m >= 0) & (cost_m >= 0)", {}, None))
 
 
-@pytest.mark.parametrize("expression", ["rev_m >= 0 and cost_m >= 0", "0 <= rev_m <= 1"])
+@pytest.mark.parametrize("expression", ["rev_m >= 0 and cost_m >= 0", "0 <= rev_m <= 1", "rev_m >= "])
 def test_a_rule_the_engine_cannot_read_is_named(expression):
-    """Python's `and` or a chained comparison is not element-wise: the rule is refused with its text
-    and how to write it, not evaluated wrongly."""
+    """Python's `and` or a chained comparison is not element-wise, and a truncated rule does not
+    parse: the rule is refused with its text and how to write it, not evaluated wrongly."""
     from qinggong.errors import QinggongError
     from qinggong.validate.engine import _evaluate, _Operands
 
