@@ -85,7 +85,7 @@ def prepare_accepted(store: Store, *, periods: list[str] | None = None, region_l
     return _prepare_fine(store, accepted, dominance_items)
 
 
-def _prepare_fine(store: Store, accepted: "_Accepted", dominance_items: list[str] | None) -> int:
+def _prepare_fine(store: Store, accepted: _Accepted, dominance_items: list[str] | None) -> int:
     """qg_fine and the qg_top_ tables of `prepare_accepted`, from the accepted reports.
 
     The two largest contributions of a cell are a window over qg_acc on PostgreSQL (qg_top_<item>).
