@@ -79,6 +79,59 @@ def test_conflicting_duplicate_rolls_back_whole_write(store):
     assert store.counts() == {"series": 0, "observations": 0, "vintages": 0, "audit_records": 0}
 
 
+def _other_series(values):
+    frame = furniture_growth(values)
+    frame["industry"] = "19"  # 皮革、毛皮、羽毛及其制品和制鞋业: another series
+    return frame
+
+
+def test_parts_are_written_as_one_vintage(store):
+    result = store.write_observations(iter([furniture_growth([-9.0, -8.9]), _other_series([1.5, 2.5, None])]),
+                                      source="分批", file_name="parts")
+    assert (result.rows_in, result.new_observations, result.unchanged_observations) == (5, 5, 0)
+    assert result.new_series == sorted([KEY, KEY.replace(".21.", ".19.")])
+    assert store.counts() == {"series": 2, "observations": 5, "vintages": 1, "audit_records": 1}
+    assert int(store.audit_log().iloc[0]["rows_new"]) == 5
+    history = store.read_observations(history=True)
+    assert history["vintage_id"].nunique() == 1 and len(history) == 5
+    # The same parts again change nothing; a later part revising an earlier vintage is one revision.
+    again = store.write_observations(iter([furniture_growth([-9.0, -8.9]), _other_series([1.5, 2.5, None])]), source="分批")
+    assert (again.new_observations, again.revised_observations, again.unchanged_observations) == (0, 0, 5)
+    revised = store.write_observations(iter([furniture_growth([-9.0]), _other_series([1.5, 2.0])]), source="修订")
+    assert (revised.new_observations, revised.revised_observations) == (0, 1)
+    assert revised.changes[["period", "old_value", "new_value"]].values.tolist() == [["2025-10", 2.5, 2.0]]
+
+
+def test_a_part_contradicting_an_earlier_part_rolls_back_every_part(store):
+    store.write_observations(furniture_growth([-9.0]), source="初值")
+    before = store.counts()
+    # The second part repeats 2025-09 exactly (harmless) and gives 2025-10 another value.
+    with pytest.raises(InputError, match="两个不同的值"):
+        store.write_observations(iter([furniture_growth([-9.0, -8.9]), furniture_growth([-9.0, 7.0])]), source="坏")
+    assert store.counts() == before
+    repeated = store.write_observations(iter([furniture_growth([-9.0, -8.9]), furniture_growth([-9.0, -8.9])]),
+                                        source="重复")
+    assert (repeated.rows_in, repeated.new_observations, repeated.unchanged_observations) == (4, 1, 3)
+    assert store.series_values(KEY).to_dict() == {"2025-09": -9.0, "2025-10": -8.9}
+
+
+def test_a_failing_producer_leaves_the_store_untouched(store):
+    def parts():
+        yield furniture_growth([-9.0, -8.9])
+        raise RuntimeError("第二部分未能算出")
+
+    with pytest.raises(RuntimeError, match="第二部分"):
+        store.write_observations(parts(), source="中断")
+    assert store.counts() == {"series": 0, "observations": 0, "vintages": 0, "audit_records": 0}
+
+
+def test_sql_without_parameters_goes_as_written(store):
+    # psycopg reads placeholders only when parameters are given: `%` must not be doubled then.
+    assert store.backend.scalar("SELECT 17 % 5") == 2
+    assert store.backend.scalar("SELECT 17 % ?", [5]) == 2
+    assert store.backend.fetchall("SELECT 'a%b' AS t")[0][0] == "a%b"
+
+
 def test_missing_value_is_stored_as_missing_not_zero(store):
     frame = furniture_growth([None, -8.9])
     frame["note"] = ["1月不公布", None]

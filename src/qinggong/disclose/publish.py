@@ -7,7 +7,8 @@ written anywhere; outputs record only the method versions.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,17 +125,20 @@ def publish_enterprise_aggregates(
     config = config or params()
     dominance = list(config.get("primary", {}).get("dominance_items", []))
     product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
-    # Each table is protected, and turned into observations, on a worker thread as soon as it is
-    # aggregated: the product cells while the engine aggregates the industry cells. The two
-    # tables share no cell, and the LP solver and the engine both work without the GIL.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        protecting: dict[str, Future] = {}
-        product_tables = [{"industry": [PRODUCT_LEVEL], "region": product_regions}]
+    product_tables = [{"industry": [PRODUCT_LEVEL], "region": product_regions}]
 
-        def protect_and_observe(table: str, ready: pd.DataFrame) -> tuple[Protection, pd.DataFrame]:
-            protection = protect_cells(ready, config, tables if table == "industry" else product_tables)
-            observe = enterprise_observations if table == "industry" else product_observations
-            return protection, observe(protection.cells)
+    def protect_and_observe(table: str, ready: pd.DataFrame) -> tuple[Protection, pd.DataFrame]:
+        protection = protect_cells(ready, config, tables if table == "industry" else product_tables)
+        observe = enterprise_observations if table == "industry" else product_observations
+        return protection, observe(protection.cells)
+
+    # Each table is protected, and turned into observations, on a worker thread as soon as it is
+    # aggregated: the product cells while the engine aggregates the industry cells (the LP solver
+    # and the engine both work without the GIL). The observations are written as parts of one
+    # vintage in the order the tables are ready: the product table's while the industry table is
+    # still being protected.
+    protecting: dict[str, Future] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
 
         def protect(table: str, ready: pd.DataFrame) -> None:
             if len(ready):
@@ -145,16 +149,20 @@ def publish_enterprise_aggregates(
         if cells.empty:
             return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
                     "products": {"cells": 0}}
-        protection, industry_obs = protecting["industry"].result()
-        product_protection, product_obs = protecting["products"].result() if "products" in protecting else (None, None)
-    observations = pd.concat([industry_obs, *([product_obs] if product_obs is not None else [])], ignore_index=True)
-    result = store.write_observations(
-        observations, source=SOURCE, action="enterprise.aggregate", actor=actor,
-        details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells),
-                 "product_cells": len(products)},
-    )
-    out = {**summary(protection), "observations": len(observations), "write": result.as_dict(),
-           "method": method_version("disclosure")}
+
+        def observations() -> Iterator[pd.DataFrame]:
+            for done in as_completed(protecting.values()):
+                yield done.result()[1]
+
+        result = store.write_observations(
+            observations(), source=SOURCE, action="enterprise.aggregate", actor=actor,
+            details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells),
+                     "product_cells": len(products)},
+        )
+    protection, industry_obs = protecting["industry"].result()
+    product_protection, product_obs = protecting["products"].result() if "products" in protecting else (None, None)
+    out = {**summary(protection), "observations": len(industry_obs) + (len(product_obs) if product_obs is not None else 0),
+           "write": result.as_dict(), "method": method_version("disclosure")}
     out["products"] = summary(product_protection) if product_protection is not None else {"cells": 0}
     return out
 

@@ -292,6 +292,12 @@ def _to_pyformat(sql: str) -> str:
     return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
 
 
+def _psycopg_query(sql: str, params: Sequence[Any] | None) -> tuple[str, Sequence[Any] | None]:
+    """`?` placeholders as psycopg's `%s`; without parameters psycopg reads no placeholder, so the
+    text goes as written (a `%` escaped there would reach the server as `%%`)."""
+    return (_to_pyformat(sql), params) if params else (sql, None)
+
+
 class PostgresBackend(Backend):
     name = "postgresql"
 
@@ -329,7 +335,7 @@ class PostgresBackend(Backend):
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         with self._lock, self.con.cursor() as cur:
-            cur.execute(_to_pyformat(sql), params or None)
+            cur.execute(*_psycopg_query(sql, params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -344,12 +350,12 @@ class PostgresBackend(Backend):
 
     def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
         with self._lock, self.con.cursor() as cur:
-            cur.execute(_to_pyformat(sql), params or None)
+            cur.execute(*_psycopg_query(sql, params))
             return cur.fetchall() if cur.description else []
 
     def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._lock, self.con.cursor() as cur:
-            cur.execute(_to_pyformat(sql), params or None)
+            cur.execute(*_psycopg_query(sql, params))
             columns = [d.name for d in cur.description]
             frame = pd.DataFrame(cur.fetchall(), columns=columns)
         return frame

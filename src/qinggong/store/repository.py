@@ -184,11 +184,16 @@ class Store:
         )
 
     # ------------------------------------------------------------------ writes
-    def write_observations(self, frame: pd.DataFrame, *, source: str, **options: Any) -> WriteResult:
+    def write_observations(self, frame: pd.DataFrame | Iterable[pd.DataFrame], *, source: str,
+                           **options: Any) -> WriteResult:
         """Store observations as one new vintage.
 
         `frame` has the key dimensions (or a `series_key` column), `period`, `value` and
         optionally `status` (default A), `conf_status` (F), `span` (1), `note`, `source_name`.
+        It may also be an iterable of such frames, the parts of one vintage: each part is
+        checked and written (in the one transaction) as it comes, so that a producer still
+        computing a later part overlaps the writing of the earlier ones. One (series, period)
+        given two different values, within a part or across parts, is refused.
         Options: `action`, `file_name`, `checksum`, `label`, `actor`, `dry_run` (roll back and
         report what would change), `details` (kept in the audit record) and `series_meta`
         (series key → `method` / `inputs`, for derived series).
@@ -200,7 +205,7 @@ class Store:
 
     def _write_observations(
         self,
-        frame: pd.DataFrame,
+        frame: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         source: str,
         action: str = "import",
@@ -212,72 +217,54 @@ class Store:
         details: dict | None = None,
         series_meta: dict[str, dict[str, str]] | None = None,
     ) -> WriteResult:
-        stage = self._prepare_stage(frame)
-        rows_in = len(stage)
-        with self.backend.transaction():
-            self.backend.load_temp_table("qg_stage", stage, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
-            has_duplicates = self._reject_conflicting_duplicates()
-            new_series = [
-                r[0]
-                for r in self.backend.fetchall(
-                    "SELECT DISTINCT series_key FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series)"
-                    " ORDER BY series_key"
+        parts = [frame] if frame is None or isinstance(frame, pd.DataFrame) else frame
+        b = self.backend
+        rows_in = new_obs = revised = 0
+        new_series: list[str] = []
+        changes: list[pd.DataFrame] = []
+        vintage_id = None
+        with b.transaction():
+            try:
+                for number, part in enumerate(parts):
+                    stage = self._prepare_stage(part)
+                    rows_in += len(stage)
+                    if number:
+                        # The parts so far, to refuse a later part that gives one of their
+                        # observations another value (an exact repeat is harmless, as within a part).
+                        b.execute(("CREATE TEMP TABLE qg_staged AS" if number == 1 else "INSERT INTO qg_staged")
+                                  + " SELECT series_key, period, value, status, span FROM qg_stage")
+                    b.load_temp_table("qg_stage", stage, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
+                    has_duplicates = self._reject_conflicting_duplicates(across_parts=number > 0)
+                    new_series += self._add_new_series()
+                    new, rev, changed = self._stage_diff(has_duplicates, dry_run)
+                    new_obs, revised = new_obs + new, revised + rev
+                    changes.append(changed)
+                    if (new or rev) and not dry_run:
+                        if vintage_id is None:
+                            vintage_id = int(b.scalar("SELECT nextval('vintage_id_seq')"))
+                        b.execute(
+                            "INSERT INTO observation (series_id, period, vintage_id, value, status, conf_status,"
+                            " span, note) SELECT series_id, period, ?, value, status, conf_status, span, note"
+                            " FROM qg_diff",
+                            [vintage_id],
+                        )
+            finally:
+                b.execute("DROP TABLE IF EXISTS qg_staged")
+            new_series.sort()
+            for key, meta in (series_meta or {}).items():
+                b.execute(
+                    "UPDATE series SET method = ?, inputs = ? WHERE series_key = ?",
+                    [meta.get("method"), json.dumps(meta.get("inputs", []), ensure_ascii=False), key],
                 )
-            ]
-            if new_series:
-                self.backend.execute(
-                    "INSERT INTO series (series_key, " + ", ".join(DIMENSIONS) + ", source_name, created_at) "
-                    "SELECT series_key, " + ", ".join(f"MIN({d})" for d in DIMENSIONS) + ", MIN(source_name), ? "
-                    "FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series) GROUP BY series_key",
-                    [now_utc()],
-                )
-            if series_meta:
-                for key, meta in series_meta.items():
-                    self.backend.execute(
-                        "UPDATE series SET method = ?, inputs = ? WHERE series_key = ?",
-                        [meta.get("method"), json.dumps(meta.get("inputs", []), ensure_ascii=False), key],
-                    )
-            self.backend.execute("DROP TABLE IF EXISTS qg_diff")
-            self.backend.execute(
-                """
-                CREATE TEMP TABLE qg_diff AS
-                WITH staged AS (
-                    SELECT {distinct} s.series_id, st.series_key, st.period, st.value, st.status,
-                           st.conf_status, st.span, st.note
-                    FROM qg_stage st JOIN series s ON s.series_key = st.series_key
-                ),
-                latest AS (
-                    SELECT DISTINCT ON (o.series_id, o.period)
-                           o.series_id, o.period, o.value, o.status, o.conf_status, o.span
-                    FROM observation o
-                    WHERE o.series_id IN (SELECT DISTINCT series_id FROM staged)
-                    ORDER BY o.series_id, o.period, o.vintage_id DESC
-                )
-                SELECT staged.*, latest.value AS old_value, latest.status AS old_status,
-                       CASE WHEN latest.series_id IS NULL THEN 'new' ELSE 'revised' END AS change
-                FROM staged LEFT JOIN latest
-                  ON latest.series_id = staged.series_id AND latest.period = staged.period
-                WHERE latest.series_id IS NULL
-                   OR latest.value IS DISTINCT FROM staged.value
-                   OR latest.status <> staged.status
-                   OR latest.conf_status <> staged.conf_status
-                   OR latest.span <> staged.span
-                """.replace("{distinct}", "DISTINCT" if has_duplicates else "")
-            )
-            counts = dict(self.backend.fetchall("SELECT change, COUNT(*) FROM qg_diff GROUP BY change"))
-            new_obs = int(counts.get("new", 0))
-            revised = int(counts.get("revised", 0))
             unchanged = rows_in - new_obs - revised
-            # Revisions are always listed; new observations only in a dry run (an import can add millions).
-            changes = self.backend.fetch_df(
-                "SELECT series_key, period, change, old_value, value AS new_value, old_status, status AS new_status"
-                " FROM qg_diff" + ("" if dry_run else " WHERE change = 'revised'") + " ORDER BY series_key, period"
-            )
+            changed = [c for c in changes if len(c)]
+            changes_frame = (pd.concat(changed, ignore_index=True).sort_values(["series_key", "period"])
+                             .reset_index(drop=True) if changed else changes[0] if changes else pd.DataFrame())
             if dry_run:
                 raise _DryRun(
-                    WriteResult(None, None, rows_in, new_series, new_obs, revised, unchanged, True, changes)
+                    WriteResult(None, None, rows_in, new_series, new_obs, revised, unchanged, True, changes_frame)
                 )
-            vintage_id = audit_id = None
+            audit_id = None
             if new_obs or revised or new_series:
                 audit_id = self.record_audit(
                     action,
@@ -292,15 +279,11 @@ class Store:
                     details={"new_series": len(new_series), **(details or {})},
                     actor=actor,
                 )
-                vintage_id = int(self.backend.scalar("SELECT nextval('vintage_id_seq')"))
-                self.backend.execute(
+                if vintage_id is None:
+                    vintage_id = int(b.scalar("SELECT nextval('vintage_id_seq')"))
+                b.execute(
                     "INSERT INTO vintage (vintage_id, created_at, source, label, audit_id) VALUES (?,?,?,?,?)",
                     [vintage_id, now_utc(), source, label or file_name, audit_id],
-                )
-                self.backend.execute(
-                    "INSERT INTO observation (series_id, period, vintage_id, value, status, conf_status, span, note)"
-                    " SELECT series_id, period, ?, value, status, conf_status, span, note FROM qg_diff",
-                    [vintage_id],
                 )
             else:
                 # Nothing changed: still leave a trace that the file was seen.
@@ -317,7 +300,64 @@ class Store:
                     details={"unchanged": True, **(details or {})},
                     actor=actor,
                 )
-        return WriteResult(vintage_id, audit_id, rows_in, new_series, new_obs, revised, unchanged, False, changes)
+        return WriteResult(vintage_id, audit_id, rows_in, new_series, new_obs, revised, unchanged, False, changes_frame)
+
+    def _add_new_series(self) -> list[str]:
+        """Register the staged series the store does not have yet; returns their keys."""
+        new_series = [
+            r[0]
+            for r in self.backend.fetchall(
+                "SELECT DISTINCT series_key FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series)"
+                " ORDER BY series_key"
+            )
+        ]
+        if new_series:
+            self.backend.execute(
+                "INSERT INTO series (series_key, " + ", ".join(DIMENSIONS) + ", source_name, created_at) "
+                "SELECT series_key, " + ", ".join(f"MIN({d})" for d in DIMENSIONS) + ", MIN(source_name), ? "
+                "FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series) GROUP BY series_key",
+                [now_utc()],
+            )
+        return new_series
+
+    def _stage_diff(self, has_duplicates: bool, dry_run: bool) -> tuple[int, int, pd.DataFrame]:
+        """qg_diff: the staged observations that differ from the latest stored state (new or
+        revised); returns how many of each and the changes to report (revisions; in a dry run
+        new observations too: an import can add millions)."""
+        b = self.backend
+        b.execute("DROP TABLE IF EXISTS qg_diff")
+        b.execute(
+            """
+            CREATE TEMP TABLE qg_diff AS
+            WITH staged AS (
+                SELECT {distinct} s.series_id, st.series_key, st.period, st.value, st.status,
+                       st.conf_status, st.span, st.note
+                FROM qg_stage st JOIN series s ON s.series_key = st.series_key
+            ),
+            latest AS (
+                SELECT DISTINCT ON (o.series_id, o.period)
+                       o.series_id, o.period, o.value, o.status, o.conf_status, o.span
+                FROM observation o
+                WHERE o.series_id IN (SELECT DISTINCT series_id FROM staged)
+                ORDER BY o.series_id, o.period, o.vintage_id DESC
+            )
+            SELECT staged.*, latest.value AS old_value, latest.status AS old_status,
+                   CASE WHEN latest.series_id IS NULL THEN 'new' ELSE 'revised' END AS change
+            FROM staged LEFT JOIN latest
+              ON latest.series_id = staged.series_id AND latest.period = staged.period
+            WHERE latest.series_id IS NULL
+               OR latest.value IS DISTINCT FROM staged.value
+               OR latest.status <> staged.status
+               OR latest.conf_status <> staged.conf_status
+               OR latest.span <> staged.span
+            """.replace("{distinct}", "DISTINCT" if has_duplicates else "")
+        )
+        counts = dict(b.fetchall("SELECT change, COUNT(*) FROM qg_diff GROUP BY change"))
+        changes = b.fetch_df(
+            "SELECT series_key, period, change, old_value, value AS new_value, old_status, status AS new_status"
+            " FROM qg_diff" + ("" if dry_run else " WHERE change = 'revised'") + " ORDER BY series_key, period"
+        )
+        return int(counts.get("new", 0)), int(counts.get("revised", 0)), changes
 
     def _prepare_stage(self, frame: pd.DataFrame) -> pd.DataFrame:
         if frame is None or len(frame) == 0:
@@ -359,8 +399,18 @@ class Store:
             raise InputError(f"期别格式不正确：{bad_period.iloc[0]}（应为 YYYY-MM、YYYY-Qn 或 YYYY）", field="period")
         return stage.reset_index(drop=True)[list(_STAGE_TYPES)]
 
-    def _reject_conflicting_duplicates(self) -> bool:
-        """Refuse a stage that gives one observation two values; say whether it has exact repeats."""
+    def _reject_conflicting_duplicates(self, *, across_parts: bool = False) -> bool:
+        """Refuse a stage that gives one observation two values (and, with `across_parts`, one
+        that gives an observation of an earlier part, qg_staged, another value); say whether
+        the stage has exact repeats."""
+        if across_parts:
+            row = self.backend.fetchone(
+                "SELECT s.series_key, s.period FROM qg_stage s JOIN qg_staged p"
+                " ON p.series_key = s.series_key AND p.period = s.period"
+                " WHERE p.value IS DISTINCT FROM s.value OR p.status <> s.status OR p.span <> s.span LIMIT 1"
+            )
+            if row is not None:
+                raise InputError(f"同一序列同一期别出现两个不同的值：{row[0]} {row[1]}")
         row = self.backend.fetchone(
             "SELECT series_key, period, COUNT(*) AS n,"
             " (MIN(value) IS DISTINCT FROM MAX(value)) OR COUNT(value) NOT IN (0, COUNT(*))"
