@@ -168,7 +168,7 @@ def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
     accepted = _Accepted(b.name, periods)
     if b.name != "duckdb":
         b.execute("DROP TABLE IF EXISTS qg_acc")
-        columns = ["r.report_id", "r.period", "e.cell", "e.industry AS ind_s", f"{region} AS region", "e.prov",
+        columns = ["r.report_id", "r.period", "e.cell", "e.industry AS ind_s", f"{region} AS region", "e.prov", "e.pno",
                    *(f"r.{c}" for c in report_columns)]
         sql, params = _accepted_sql(", ".join(columns), periods, b.name)
         b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
@@ -220,7 +220,8 @@ def _accepted_sql(columns: str, periods: list[str] | None, engine: str) -> tuple
 
 def _number_enterprises(store: Store, region: str) -> None:
     """qg_eno: the enterprises in the light scope (qg_ind_tree), each with an integer number, its
-    province (derived once per enterprise, not once per report) and the number of its fine cell
+    province (derived once per enterprise, not once per report; pno: its first two digits as a
+    number) and the number of its fine cell
     (小类 × `region`, an expression over qg_eno e); qg_cells: each cell number's 小类 and region."""
     b = store.backend
     b.execute("DROP TABLE IF EXISTS qg_eno")
@@ -230,6 +231,7 @@ def _number_enterprises(store: Store, region: str) -> None:
     b.execute(
         f"CREATE TEMP TABLE qg_eno AS SELECT e.*, DENSE_RANK() OVER (ORDER BY {order}) AS cell"
         " FROM (SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
+        "       CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno,"
         "       ROW_NUMBER() OVER (ORDER BY credit_code) AS eno"
         "       FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)) e"
     )
@@ -296,7 +298,7 @@ def _temp_tables(store: Store, dominance_items: list[str]) -> Iterator[None]:
         try:
             yield
         finally:
-            for table in ["qg_acc", "qg_fine", "qg_pacc", "qg_pfine", "qg_eno", "qg_cells", "qg_ind_tree",
+            for table in ["qg_acc", "qg_fine", "qg_pacc", "qg_pfine", "qg_prod", "qg_eno", "qg_cells", "qg_ind_tree",
                           *(f"qg_top_{c}" for c in dominance_items)]:
                 store.backend.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -317,24 +319,37 @@ def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | No
                   f"SUM(CASE WHEN {both} THEN a.{c} END) AS c_{c}", f"SUM(CASE WHEN {both} THEN p.{c} END) AS b_{c}"]
     b.execute("DROP TABLE IF EXISTS qg_pacc")
     b.execute("DROP TABLE IF EXISTS qg_pfine")
-    prefix, params, acc = accepted.read(["r.report_id", "r.period", "e.prov"])
-    product_rows = (f"SELECT a.mkey, {region} AS region, a.period, p.product, p.unit, p.output_m, p.output_ytd"
-                    f" FROM {acc} a JOIN enterprise_report_product p ON p.report_id = a.report_id")
-    fine = ("SELECT a.product, a.unit, a.region, a.period, COUNT(*) AS n_enterprises, " + ", ".join(parts)
-            + "{tops} FROM {rows} a LEFT JOIN {rows} p ON p.mkey = a.mkey - 12 AND p.product = a.product"
-            " GROUP BY a.product, a.unit, a.region, a.period")
+    b.execute("DROP TABLE IF EXISTS qg_prod")
+    # Each (product, unit) and each product a number: the rows are grouped and joined to a year
+    # earlier by integers, and labelled after (0.13 CPU-s less than by text, national panel).
+    b.execute("CREATE TEMP TABLE qg_prod AS SELECT product, unit, ROW_NUMBER() OVER (ORDER BY product, unit) AS pid,"
+              " DENSE_RANK() OVER (ORDER BY product) AS prod_no"
+              " FROM (SELECT DISTINCT product, unit FROM enterprise_report_product) d")
     top_n = b.name == "duckdb"
+    prefix, params, acc = accepted.read(["r.report_id", "e.pno"])
+    pno, region_label = ("a.pno", "LPAD(CAST(g.pno AS TEXT), 2, '0') || '0000'") if finest == "P" else ("0", f"'{NATIONAL}'")
+    # PostgreSQL keeps the text keys too: its two largest contributions are windows over qg_pacc.
+    text_keys = "" if top_n else f", {region} AS region, a.period, p.product"
+    product_rows = (f"SELECT a.mkey, {pno} AS pno, q.pid, q.prod_no, p.output_m, p.output_ytd{text_keys}"
+                    f" FROM {acc} a JOIN enterprise_report_product p ON p.report_id = a.report_id"
+                    " JOIN qg_prod q ON q.product = p.product AND q.unit = p.unit")
+    outputs = ", ".join(["g.n_enterprises", *(f"g.{part.rsplit(' AS ', 1)[1]}" for part in parts)])
+    fine = (f"SELECT q.product, q.unit, {region_label} AS region, {_PERIOD_OF_MONTH} AS period, {outputs}{{tops_out}}"
+            " FROM (SELECT a.pid, a.pno, a.mkey % 100000 AS month, COUNT(*) AS n_enterprises, " + ", ".join(parts)
+            + "{tops} FROM {rows} a LEFT JOIN {rows} p ON p.mkey = a.mkey - 12 AND p.prod_no = a.prod_no"
+            " GROUP BY a.pid, a.pno, a.mkey % 100000) g JOIN qg_prod q ON q.pid = g.pid")
     if top_n:
         # The product rows as a CTE (materialised once for the self-join) and each fine cell's two
         # largest outputs as a top-n list, rolled up below like the industry cells' (`aggregate_sql`):
         # no qg_pacc table to write, nor to scan inside the caller's transaction.
         tops = "".join(f", max(a.{c}, 2) AS top_{c}" for c in dominance_items or [])
+        tops_out = "".join(f", g.top_{c}" for c in dominance_items or [])
         b.execute(f"CREATE TEMP TABLE qg_pfine AS {prefix.rstrip()}, pacc AS MATERIALIZED ({product_rows}) "
-                  + fine.format(tops=tops, rows="pacc"), params)
+                  + fine.format(tops=tops, tops_out=tops_out, rows="pacc"), params)
     else:
         b.execute(f"CREATE TEMP TABLE qg_pacc AS {prefix}{product_rows}", params)
         b.analyze("qg_pacc")  # likewise
-        b.execute("CREATE TEMP TABLE qg_pfine AS " + fine.format(tops="", rows="qg_pacc"))
+        b.execute("CREATE TEMP TABLE qg_pfine AS " + fine.format(tops="", tops_out="", rows="qg_pacc"))
     frames = []
     sums = ", ".join(f"SUM({k}_{c}) AS {k}_{c}" for c in PRODUCT_COLUMNS for k in ("v", "n", "c", "b"))
     if top_n:
