@@ -120,6 +120,11 @@ def _quiet_highs(highspy):
     # it: tolerances two orders tighter than HiGHS's 1e-7 keep them resolvable (LP_ACCURACY).
     solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
     solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    # A component's LPs differ only in their objective, each re-started from the last optimal
+    # basis: presolve would redo its reductions for every one. Without it, the same cells are
+    # hidden in 8–15 % less time (national product tables 1.03 → 0.95 s; the sparse tables of
+    # 400 to 3,000 enterprises alike). The primal simplex was faster on some tables, slower on others.
+    solver.setOptionValue("presolve", "off")
     return solver
 
 def params() -> dict:
