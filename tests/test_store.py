@@ -271,6 +271,30 @@ def test_report_pages_leave_room_for_status_updates_on_postgresql(store):
         assert "fillfactor=50" in options
 
 
+def test_report_status_reads_as_text_on_both_engines(store):
+    # 0013: DuckDB stores a report's status as an ENUM; it is still read as text, like PostgreSQL's.
+    from qinggong.collect import make_credit_code, register_enterprises, review_reports, submit_reports
+
+    code = make_credit_code("330102", 9)
+    register_enterprises(store, pd.DataFrame([{"credit_code": code, "name": "企业", "industry": "1431",
+                                               "region": "330102", "size_class": "S", "entry_date": "2020-01-01"}]))
+    form = {"credit_code": code, "period": "2025-10", "rev_m": 100.0, "rev_ytd": 300.0, "cost_m": 80.0,
+            "cost_ytd": 240.0, "profit_m": 5.0, "profit_ytd": 15.0, "export_m": 1.0, "export_ytd": 3.0,
+            "inv_eop": 10.0, "ar_eop": 20.0, "emp_m": 10, "orders_m": 100.0, "orders_ytd": 300.0}
+    first = submit_reports(store, pd.DataFrame([form]), explanation="测试")
+    review_reports(store, first["report_ids"], "approve")
+    read = store.backend.fetch_df("SELECT credit_code, status FROM enterprise_report")
+    assert read["status"].tolist() == ["APPROVED"]
+    assert read["status"].dtype == read["credit_code"].dtype
+    if store.backend.name == "duckdb":
+        column_type = store.backend.scalar(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'enterprise_report'"
+            " AND column_name = 'status'")
+        assert column_type.startswith("ENUM")
+        with pytest.raises(Exception, match="UNKNOWN"):
+            store.backend.execute("UPDATE enterprise_report SET status = 'UNKNOWN'")
+
+
 def test_a_session_keeps_the_connection_without_opening_a_transaction(store):
     # Aggregation works on temp tables in a session: they must outlive each statement, and no
     # transaction may be open (DuckDB scans tables made inside one at half speed). A failed

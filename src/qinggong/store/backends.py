@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 
 from qinggong.errors import StoreError
@@ -231,7 +232,12 @@ class DuckDBBackend(Backend):
 
     def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._lock:
-            return self._cursor().execute(sql, params or []).df()
+            frame = self._cursor().execute(sql, params or []).df()
+        # ENUM columns (a report's status, migration 0013) come back as pandas categoricals:
+        # they are read as the text they stand for, as from a TEXT column and from PostgreSQL.
+        for column in [c for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]:
+            frame[column] = frame[column].astype(pd.StringDtype(na_value=np.nan))
+        return frame
 
     def load_temp_table(
         self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None

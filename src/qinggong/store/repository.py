@@ -234,6 +234,10 @@ class Store:
                         b.execute(("CREATE TEMP TABLE qg_staged AS" if number == 1 else "INSERT INTO qg_staged")
                                   + " SELECT series_key, period, value, status, span FROM qg_stage")
                     b.load_temp_table("qg_stage", stage, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
+                    if number:
+                        # Joined to each other: PostgreSQL must know their sizes (else nested loops).
+                        b.analyze("qg_staged")
+                        b.analyze("qg_stage")
                     has_duplicates = self._reject_conflicting_duplicates(across_parts=number > 0)
                     new_series += self._add_new_series()
                     new, rev, changed = self._stage_diff(has_duplicates, dry_run)
