@@ -446,6 +446,8 @@ def submit_reports(
         prods = normalizing.result()
         if registry_error is not None:
             raise registry_error
+        # The rows as the engine will read them, made on the worker while the rules read the store.
+        staging = pool.submit(store.backend.for_staging, stage[list(_report_stage_types(stage))])
         evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         now = now_utc()
         # The rules (numpy, on this process's second core) run while the engine writes the batch;
@@ -457,7 +459,8 @@ def submit_reports(
         positions = pool.submit(_report_positions, stage, prods) if len(prods) else None
         try:
             _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
-                         now=now, actor=actor, file=file, product_sheet=product_sheet, positions=positions)
+                         now=now, actor=actor, file=file, product_sheet=product_sheet, positions=positions,
+                         staging=staging)
             write_error = None
         except InputError as exc:
             write_error = exc
@@ -494,17 +497,24 @@ def submit_reports(
         "new": int((stage["version"] == 1).sum()),
         "new_versions": int((stage["version"] > 1).sum()),
         "status": "DRAFT" if draft else "SUBMITTED",
-        "explained_findings": findings.drop(columns=["row"], errors="ignore").to_dict(orient="records") if len(findings) else [],
+        "explained_findings": _records(findings.drop(columns=["row"], errors="ignore")) if len(findings) else [],
     }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict(orient="records")`, column by column: a national batch explains thousands
+    of findings, which pandas converts one value at a time (0.03 s, here 0.004 s)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
 
 
 def _write_batch(store: Store, stage: pd.DataFrame, prods: pd.DataFrame, existing: pd.DataFrame, *, draft: bool,
                  explanation: str | dict[str, str] | None, channel: str, now, actor: str, file: str | None,
-                 product_sheet: str | None, positions: Future | None = None) -> None:
+                 product_sheet: str | None, positions: Future | None = None, staging: Future | None = None) -> None:
     """The new versions, their events and product rows; the versions they replace superseded."""
     _insert_reports(store, stage, status="DRAFT" if draft else "SUBMITTED",
                     explanation=None if isinstance(explanation, dict) else explanation,
-                    channel=channel, now=now, actor=actor, file=file)
+                    channel=channel, now=now, actor=actor, file=file, staging=staging)
     if len(existing):
         replaced = existing[existing["status"].isin(["DRAFT", "RETURNED"])]
         _set_status(store, replaced["report_id"].tolist(), "SUPERSEDED", actor=actor, reason="被新版本替代")
@@ -594,15 +604,21 @@ def _codes_of(frame: pd.DataFrame) -> pd.Series:
     return codes
 
 
+def _report_stage_types(stage: pd.DataFrame) -> dict[str, str]:
+    """The columns of the staged reports that are stored, with their SQL types."""
+    return {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
+            **({"explanation": "TEXT"} if "explanation" in stage.columns else {}),
+            **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
+
+
 def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanation: str | None, channel: str,
-                    now, actor: str, file: str | None) -> None:
+                    now, actor: str, file: str | None, staging: Future | None = None) -> None:
     """Insert one submission (who, when, channel, file, the status the reports start in, a 说明
     common to the batch) and the staged reports under it. What is the same for every row is
     stored once, not copied onto millions of rows: neither on the reports (migration 0009) nor as
-    one creation event each (0011)."""
+    one creation event each (0011). `staging`: the rows as the backend stages them, if made ahead."""
     per_row = "explanation" in stage.columns
-    types = {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
-             **({"explanation": "TEXT"} if per_row else {}), **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
+    types = _report_stage_types(stage)
     values = ", ".join(REPORT_COLUMNS)
     b = store.backend
     submission = int(b.scalar("SELECT nextval('enterprise_submission_seq')"))
@@ -611,7 +627,8 @@ def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanati
         " initial_status) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [submission, channel, file, None if per_row else explanation, now, actor, status],
     )
-    with b.staged("qg_report_stage", stage[list(types)], types):
+    rows = staging.result() if staging is not None else stage[list(types)]
+    with b.staged("qg_report_stage", rows, types):
         b.execute(
             f"INSERT INTO enterprise_report (report_id, credit_code, period, version, status, submission_id,"
             f" {'explanation, ' if per_row else ''}{values})"

@@ -88,9 +88,15 @@ class Backend:
         with self._lock:
             yield
 
+    def for_staging(self, frame: pd.DataFrame) -> Any:
+        """`frame` in the form `staged` reads it, made now: a caller may make it on another
+        thread while this one still works (on DuckDB an Arrow conversion of millions of rows)."""
+        return frame
+
     @contextmanager
-    def staged(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> Iterator[str]:
-        """`frame` readable in SQL as `name` (typed) for the duration of the block.
+    def staged(self, name: str, frame: Any, column_types: dict[str, str]) -> Iterator[str]:
+        """`frame` (or what `for_staging` made of it) readable in SQL as `name` (typed) for the
+        duration of the block.
 
         The default copies it into a temporary table; DuckDB reads the frame in place instead,
         which for millions of rows saves a full copy.
@@ -255,11 +261,14 @@ class DuckDBBackend(Backend):
             finally:
                 self.con.unregister(view)
 
+    def for_staging(self, frame: pd.DataFrame) -> Any:
+        return scannable(frame)
+
     @contextmanager
-    def staged(self, name: str, frame: pd.DataFrame, column_types: dict[str, str]) -> Iterator[str]:
+    def staged(self, name: str, frame: Any, column_types: dict[str, str]) -> Iterator[str]:
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, scannable(frame))
+            self.con.register(view, scannable(frame) if isinstance(frame, pd.DataFrame) else frame)
             try:
                 select = ", ".join(f"CAST({col} AS {typ}) AS {col}" for col, typ in column_types.items())
                 self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select} FROM {view}")
