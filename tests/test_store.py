@@ -132,6 +132,18 @@ def test_sql_without_parameters_goes_as_written(store):
     assert store.backend.fetchall("SELECT 'a%b' AS t")[0][0] == "a%b"
 
 
+def test_an_exact_repeat_within_a_frame_is_stored_once(store):
+    frame = pd.concat([furniture_growth([-9.0, None]), furniture_growth([-9.0, None])], ignore_index=True)
+    result = store.write_observations(frame, source="重复行")
+    assert (result.rows_in, result.new_observations, result.unchanged_observations) == (4, 2, 2)
+    assert store.counts()["observations"] == 2
+    # A value against a missing one is a conflict, like two values.
+    clash = pd.concat([furniture_growth([None]), furniture_growth([-9.0])], ignore_index=True)
+    with pytest.raises(InputError, match="两个不同的值"):
+        store.write_observations(clash.assign(period="2025-12"), source="冲突")
+    assert store.counts()["observations"] == 2
+
+
 def test_missing_value_is_stored_as_missing_not_zero(store):
     frame = furniture_growth([None, -8.9])
     frame["note"] = ["1月不公布", None]
