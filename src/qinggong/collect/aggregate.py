@@ -226,16 +226,19 @@ def _number_enterprises(store: Store, region: str) -> None:
     b = store.backend
     b.execute("DROP TABLE IF EXISTS qg_eno")
     b.execute("DROP TABLE IF EXISTS qg_cells")
-    # A constant region (全国) is left out of the ordering: PostgreSQL refuses a constant there.
-    order = "e.industry" + ("" if region.startswith("'") else f", {region}")
+    # The numbers only tell enterprises and cells apart within this run: they are drawn in
+    # whatever order the engine reads, not sorted (half the time for 130,000 enterprises).
     b.execute(
-        f"CREATE TEMP TABLE qg_eno AS SELECT e.*, DENSE_RANK() OVER (ORDER BY {order}) AS cell"
-        " FROM (SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
-        "       CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno,"
-        "       ROW_NUMBER() OVER (ORDER BY credit_code) AS eno"
-        "       FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)) e"
+        "CREATE TEMP TABLE qg_eno AS WITH e AS ("
+        "  SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
+        "         CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno, ROW_NUMBER() OVER () AS eno"
+        "  FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)),"
+        f" cells AS (SELECT ind_s, region, ROW_NUMBER() OVER () AS cell"
+        f"           FROM (SELECT DISTINCT e.industry AS ind_s, {region} AS region FROM e) d)"
+        f" SELECT e.*, cells.cell FROM e JOIN cells ON cells.ind_s = e.industry AND cells.region = {region}"
     )
-    b.execute(f"CREATE TEMP TABLE qg_cells AS SELECT DISTINCT e.cell, e.industry AS ind_s, {region} AS region FROM qg_eno e")
+    b.execute("CREATE TEMP TABLE qg_cells AS SELECT DISTINCT cell, industry AS ind_s, "
+              f"{region.replace('e.', '')} AS region FROM qg_eno")
 
 
 PRODUCT_LEVEL = "R"  # the first dimension of product cells: a product, not an industry
