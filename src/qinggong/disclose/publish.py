@@ -21,6 +21,7 @@ from qinggong.collect.forms import FIELDS
 from qinggong.config import method_version
 from qinggong.disclose.suppress import CONF_LABELS, Protection, params, protect_cells
 from qinggong.store import Store
+from qinggong.store.repository import PreparedObservations
 
 SOURCE = "企业直报"
 _YOY = {"M": "YOY_M", "YTD": "YOY_YTD", "EOP": "YOY_EOP"}
@@ -127,16 +128,16 @@ def publish_enterprise_aggregates(
     product_regions = list(config.get("product_tables", {}).get("region", ["P", "N"]))
     product_tables = [{"industry": [PRODUCT_LEVEL], "region": product_regions}]
 
-    def protect_and_observe(table: str, ready: pd.DataFrame) -> tuple[Protection, pd.DataFrame]:
+    def protect_and_observe(table: str, ready: pd.DataFrame) -> tuple[Protection, PreparedObservations]:
         protection = protect_cells(ready, config, tables if table == "industry" else product_tables)
         observe = enterprise_observations if table == "industry" else product_observations
-        return protection, observe(protection.cells)
+        return protection, store.prepare_observations(observe(protection.cells))
 
-    # Each table is protected, and turned into observations, on a worker thread as soon as it is
-    # aggregated: the product cells while the engine aggregates the industry cells (the LP solver
-    # and the engine both work without the GIL). The observations are written as parts of one
-    # vintage in the order the tables are ready: the product table's while the industry table is
-    # still being protected.
+    # Each table is protected, and turned into observations staged for the write, on a worker
+    # thread as soon as it is aggregated: the product cells while the engine aggregates the
+    # industry cells (the LP solver and the engine both work without the GIL). The observations
+    # are written as parts of one vintage in the order the tables are ready: the product table's
+    # while the industry table is still being protected.
     protecting: dict[str, Future] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
 
@@ -150,7 +151,7 @@ def publish_enterprise_aggregates(
             return {"cells": 0, "observations": 0, "suppressed_primary": 0, "suppressed_secondary": 0,
                     "products": {"cells": 0}}
 
-        def observations() -> Iterator[pd.DataFrame]:
+        def observations() -> Iterator[PreparedObservations]:
             for done in as_completed(protecting.values()):
                 yield done.result()[1]
 
@@ -161,7 +162,8 @@ def publish_enterprise_aggregates(
         )
     protection, industry_obs = protecting["industry"].result()
     product_protection, product_obs = protecting["products"].result() if "products" in protecting else (None, None)
-    out = {**summary(protection), "observations": len(industry_obs) + (len(product_obs) if product_obs is not None else 0),
+    out = {**summary(protection),
+           "observations": len(industry_obs.stage) + (len(product_obs.stage) if product_obs is not None else 0),
            "write": result.as_dict(), "method": method_version("disclosure")}
     out["products"] = summary(product_protection) if product_protection is not None else {"cells": 0}
     return out

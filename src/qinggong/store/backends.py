@@ -64,9 +64,10 @@ class Backend:
     def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]: ...
     def fetch_df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame: ...
     def load_temp_table(
-        self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None
+        self, name: str, frame: Any, column_types: dict[str, str], computed: dict[str, str] | None = None
     ) -> None:
-        """Load `frame` into a temporary table; `computed` fills columns from SQL expressions over the others."""
+        """Load `frame` (or what `for_staging` made of it) into a temporary table; `computed`
+        fills columns from SQL expressions over the others."""
 
     def close(self) -> None: ...
 
@@ -246,12 +247,12 @@ class DuckDBBackend(Backend):
         return frame
 
     def load_temp_table(
-        self, name: str, frame: pd.DataFrame, column_types: dict[str, str], computed: dict[str, str] | None = None
+        self, name: str, frame: Any, column_types: dict[str, str], computed: dict[str, str] | None = None
     ) -> None:
         computed = computed or {}
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, scannable(frame))
+            self.con.register(view, scannable(frame) if isinstance(frame, pd.DataFrame) else frame)
             try:
                 select = ", ".join(
                     f"CAST({computed.get(col, col)} AS {typ}) AS {col}" for col, typ in column_types.items()

@@ -69,6 +69,15 @@ def parse_as_of(as_of: str | datetime | None) -> datetime | None:
     return stamp.to_pydatetime()
 
 
+@dataclass(frozen=True)
+class PreparedObservations:
+    """Observations staged for a write (`Store.prepare_observations`): the typed rows, and the
+    same rows in the form the engine reads them."""
+
+    stage: pd.DataFrame
+    scan: Any
+
+
 @dataclass
 class WriteResult:
     """What a write did (or, in a dry run, would do)."""
@@ -184,13 +193,20 @@ class Store:
         )
 
     # ------------------------------------------------------------------ writes
-    def write_observations(self, frame: pd.DataFrame | Iterable[pd.DataFrame], *, source: str,
-                           **options: Any) -> WriteResult:
+    def prepare_observations(self, frame: pd.DataFrame) -> PreparedObservations:
+        """`frame` checked and typed as `write_observations` stages it, and in the form the
+        engine reads: a producer computing one part of a write can prepare it on its own thread."""
+        stage = self._prepare_stage(frame)
+        return PreparedObservations(stage, self.backend.for_staging(stage))
+
+    def write_observations(self, frame: pd.DataFrame | PreparedObservations | Iterable[pd.DataFrame | PreparedObservations],
+                           *, source: str, **options: Any) -> WriteResult:
         """Store observations as one new vintage.
 
         `frame` has the key dimensions (or a `series_key` column), `period`, `value` and
         optionally `status` (default A), `conf_status` (F), `span` (1), `note`, `source_name`.
-        It may also be an iterable of such frames, the parts of one vintage: each part is
+        It may also be an iterable of such frames (or of `prepare_observations` of them), the
+        parts of one vintage: each part is
         checked and written (in the one transaction) as it comes, so that a producer still
         computing a later part overlaps the writing of the earlier ones. One (series, period)
         given two different values, within a part or across parts, is refused.
@@ -205,7 +221,7 @@ class Store:
 
     def _write_observations(
         self,
-        frame: pd.DataFrame | Iterable[pd.DataFrame],
+        frame: pd.DataFrame | PreparedObservations | Iterable[pd.DataFrame | PreparedObservations],
         *,
         source: str,
         action: str = "import",
@@ -217,7 +233,7 @@ class Store:
         details: dict | None = None,
         series_meta: dict[str, dict[str, str]] | None = None,
     ) -> WriteResult:
-        parts = [frame] if frame is None or isinstance(frame, pd.DataFrame) else frame
+        parts = [frame] if frame is None or isinstance(frame, (pd.DataFrame, PreparedObservations)) else frame
         b = self.backend
         rows_in = new_obs = revised = 0
         new_series: list[str] = []
@@ -226,14 +242,14 @@ class Store:
         with b.transaction():
             try:
                 for number, part in enumerate(parts):
-                    stage = self._prepare_stage(part)
-                    rows_in += len(stage)
+                    prepared = part if isinstance(part, PreparedObservations) else self.prepare_observations(part)
+                    rows_in += len(prepared.stage)
                     if number:
                         # The parts so far, to refuse a later part that gives one of their
                         # observations another value (an exact repeat is harmless, as within a part).
                         b.execute(("CREATE TEMP TABLE qg_staged AS" if number == 1 else "INSERT INTO qg_staged")
                                   + " SELECT series_key, period, value, status, span FROM qg_stage")
-                    b.load_temp_table("qg_stage", stage, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
+                    b.load_temp_table("qg_stage", prepared.scan, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
                     if number:
                         # Joined to each other: PostgreSQL must know their sizes (else nested loops).
                         b.analyze("qg_staged")
