@@ -7,7 +7,7 @@ same microdata (same cells: levels, counts, comparable bases) in the same run, o
 registered as pandas frames and as Arrow batches (the faster is the floor). CPU seconds (all
 threads) are reported beside wall times: on 2 cores they bound what any overlap can reach. Registering the
 enterprises and the two review steps (审核通过, 已确认) are timed too and reported beside it.
-Each measure is the best of QG_BENCH_REPEATS runs (2). Peak memory is the process's maximum
+Each measure is the best of QG_BENCH_REPEATS runs (3). Peak memory is the process's maximum
 resident set size during the first run. When PostgreSQL is available (`make bench` starts it), the same pipeline also
 runs there, once, at QG_BENCH_PG_ENTERPRISES (20,000) with the same hand-written floor run on the
 stored tables (best of QG_BENCH_REPEATS).
@@ -38,7 +38,7 @@ N_POSTGRES = int(os.environ.get("QG_BENCH_PG_ENTERPRISES", "20000"))
 MONTHS = 24
 # Each measure is the best of this many runs (floor, bare insert and pipeline alike): the
 # machines are shared virtual ones, and single runs of the same code differ by up to 20 %.
-REPEATS = int(os.environ.get("QG_BENCH_REPEATS", "2"))
+REPEATS = int(os.environ.get("QG_BENCH_REPEATS", "3"))
 
 
 def _floor_sql(reports: str, firms: str, tree: str, products: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ def test_enterprise_benchmark_runs_at_small_scale(monkeypatch):
     from qinggong.disclose.suppress import params
 
     monkeypatch.setattr(bench_enterprise, "N_ENTERPRISES", 400)
+    monkeypatch.setattr(bench_enterprise, "REPEATS", 1)  # a test of the harness, not a measurement
     # A panel this small is nearly all suppressed and its full LP audit takes most of a minute
     # (tested elsewhere); a sampled audit keeps this a test of the harness.
     config = params()
