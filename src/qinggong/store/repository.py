@@ -78,6 +78,16 @@ class PreparedObservations:
     scan: Any
 
 
+def _combined_changes(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The changes of a write's parts as one list, ordered by series and period as each part's is."""
+    if len(parts) == 1:
+        return parts[0]
+    nonempty = [p for p in parts if len(p)]
+    if not nonempty:
+        return parts[0] if parts else pd.DataFrame()
+    return pd.concat(nonempty, ignore_index=True).sort_values(["series_key", "period"], ignore_index=True)
+
+
 @dataclass
 class WriteResult:
     """What a write did (or, in a dry run, would do)."""
@@ -206,10 +216,10 @@ class Store:
         `frame` has the key dimensions (or a `series_key` column), `period`, `value` and
         optionally `status` (default A), `conf_status` (F), `span` (1), `note`, `source_name`.
         It may also be an iterable of such frames (or of `prepare_observations` of them), the
-        parts of one vintage: each part is
-        checked and written (in the one transaction) as it comes, so that a producer still
-        computing a later part overlaps the writing of the earlier ones. One (series, period)
-        given two different values, within a part or across parts, is refused.
+        parts of one vintage: each part is checked and written (in the one transaction) as it
+        comes, so that a producer still computing a later part overlaps the writing of the
+        earlier ones. One (series, period) given two different values, within a part or across
+        parts, is refused.
         Options: `action`, `file_name`, `checksum`, `label`, `actor`, `dry_run` (roll back and
         report what would change), `details` (kept in the audit record) and `series_meta`
         (series key → `method` / `inputs`, for derived series).
@@ -277,9 +287,7 @@ class Store:
                     [meta.get("method"), json.dumps(meta.get("inputs", []), ensure_ascii=False), key],
                 )
             unchanged = rows_in - new_obs - revised
-            changed = [c for c in changes if len(c)]
-            changes_frame = (pd.concat(changed, ignore_index=True).sort_values(["series_key", "period"])
-                             .reset_index(drop=True) if changed else changes[0] if changes else pd.DataFrame())
+            changes_frame = _combined_changes(changes)
             if dry_run:
                 raise _DryRun(
                     WriteResult(None, None, rows_in, new_series, new_obs, revised, unchanged, True, changes_frame)
