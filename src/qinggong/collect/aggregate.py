@@ -113,8 +113,8 @@ def _prepare_fine(store: Store, accepted: _Accepted, dominance_items: list[str] 
     outputs = ", ".join(["g.n_enterprises", *(f"g.{part.rsplit(' AS ', 1)[1]}" for part in parts)])
     b.execute(
         f"CREATE TEMP TABLE qg_fine AS {prefix}SELECT c.ind_s, c.region, {_PERIOD_OF_MONTH} AS period, {outputs}"
-        " FROM (SELECT a.cell, a.mkey % 100000 AS month, COUNT(*) AS n_enterprises, " + ", ".join(parts)
-        + f" FROM {acc} a LEFT JOIN {acc} p ON p.mkey = a.mkey - 12 GROUP BY a.cell, a.mkey % 100000) g"
+        f" FROM (SELECT a.cell, a.mkey % {_MONTH_SPAN} AS month, COUNT(*) AS n_enterprises, " + ", ".join(parts)
+        + f" FROM {acc} a LEFT JOIN {acc} p ON p.mkey = a.mkey - 12 GROUP BY a.cell, a.mkey % {_MONTH_SPAN}) g"
         " JOIN qg_cells c ON c.cell = g.cell",
         params,
     )
@@ -152,7 +152,9 @@ class _Accepted:
         return f"WITH acc AS {'MATERIALIZED ' if twice else ''}({sql}) ", params, "acc"
 
 
-# The text of a month index (year × 12 + month, as in mkey), in SQL both engines run.
+# mkey = enterprise number × _MONTH_SPAN + month index (year × 12 + month): the month is mkey % _MONTH_SPAN.
+_MONTH_SPAN = 100_000
+# The text of a month index, in SQL both engines run.
 _PERIOD_OF_MONTH = ("LPAD(CAST(CAST(FLOOR((g.month - 1) / 12) AS INTEGER) AS TEXT), 4, '0') || '-' ||"
                     " LPAD(CAST((g.month - 1) % 12 + 1 AS TEXT), 2, '0')")
 
@@ -196,8 +198,8 @@ def _accepted_sql(columns: str, periods: list[str] | None, engine: str) -> tuple
     statistics caught up with a bulk load, it once ran it for more than 15 minutes."""
     period_filter, params = _period_filter(periods)
     select = (
-        "SELECT e.eno * 100000 + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(r.period, 6, 2) AS INTEGER)"
-        f" AS mkey, {columns}"
+        f"SELECT e.eno * {_MONTH_SPAN} + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12"
+        f" + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey, {columns}"
     )
     if engine == "duckdb":
         sql = (
@@ -228,17 +230,12 @@ def _number_enterprises(store: Store, region: str) -> None:
     b.execute("DROP TABLE IF EXISTS qg_cells")
     # The numbers only tell enterprises and cells apart within this run: they are drawn in
     # whatever order the engine reads, not sorted (half the time for 130,000 enterprises).
-    b.execute(
-        "CREATE TEMP TABLE qg_eno AS WITH e AS ("
-        "  SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
-        "         CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno, ROW_NUMBER() OVER () AS eno"
-        "  FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)),"
-        f" cells AS (SELECT ind_s, region, ROW_NUMBER() OVER () AS cell"
-        f"           FROM (SELECT DISTINCT e.industry AS ind_s, {region} AS region FROM e) d)"
-        f" SELECT e.*, cells.cell FROM e JOIN cells ON cells.ind_s = e.industry AND cells.region = {region}"
-    )
-    b.execute("CREATE TEMP TABLE qg_cells AS SELECT DISTINCT cell, industry AS ind_s, "
-              f"{region.replace('e.', '')} AS region FROM qg_eno")
+    light = ("SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
+             " CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)")
+    b.execute(f"CREATE TEMP TABLE qg_cells AS SELECT ind_s, region, ROW_NUMBER() OVER () AS cell"
+              f" FROM (SELECT DISTINCT e.industry AS ind_s, {region} AS region FROM ({light}) e) d")
+    b.execute(f"CREATE TEMP TABLE qg_eno AS SELECT e.*, ROW_NUMBER() OVER () AS eno, c.cell FROM ({light}) e"
+              f" JOIN qg_cells c ON c.ind_s = e.industry AND c.region = {region}")
 
 
 PRODUCT_LEVEL = "R"  # the first dimension of product cells: a product, not an industry
@@ -338,9 +335,9 @@ def _product_cells(store: Store, accepted: _Accepted, *, periods: list[str] | No
                     " JOIN qg_prod q ON q.product = p.product AND q.unit = p.unit")
     outputs = ", ".join(["g.n_enterprises", *(f"g.{part.rsplit(' AS ', 1)[1]}" for part in parts)])
     fine = (f"SELECT q.product, q.unit, {region_label} AS region, {_PERIOD_OF_MONTH} AS period, {outputs}{{tops_out}}"
-            " FROM (SELECT a.pid, a.pno, a.mkey % 100000 AS month, COUNT(*) AS n_enterprises, " + ", ".join(parts)
+            f" FROM (SELECT a.pid, a.pno, a.mkey % {_MONTH_SPAN} AS month, COUNT(*) AS n_enterprises, " + ", ".join(parts)
             + "{tops} FROM {rows} a LEFT JOIN {rows} p ON p.mkey = a.mkey - 12 AND p.prod_no = a.prod_no"
-            " GROUP BY a.pid, a.pno, a.mkey % 100000) g JOIN qg_prod q ON q.pid = g.pid")
+            f" GROUP BY a.pid, a.pno, a.mkey % {_MONTH_SPAN}) g JOIN qg_prod q ON q.pid = g.pid")
     if top_n:
         # The product rows as a CTE (materialised once for the self-join) and each fine cell's two
         # largest outputs as a top-n list, rolled up below like the industry cells' (`aggregate_sql`):
