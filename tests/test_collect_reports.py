@@ -179,11 +179,16 @@ def test_workflow_versions_and_late_correction(ready):
     with pytest.raises(InputError):
         review_report(ready, rid, "return", actor="省局")  # a return needs a reason
     review_report(ready, rid, "return", actor="省局", reason="出口交货值偏高，请核实")
+    returned = list_reports(ready, credit_code=A).iloc[0]
+    assert (returned["status"], returned["status_by"], returned["return_reason"]) == ("RETURNED", "省局", "出口交货值偏高，请核实")
+    assert returned["status_at"] >= returned["created_at"]
     with pytest.raises(QinggongError):
         review_report(ready, rid, "confirm", actor="省局")  # not approved
     second = submit_report(ready, report(A, "2025-10", export_m=8.0), actor="填报员")
-    assert list_reports(ready, credit_code=A, all_versions=True)[["version", "status"]].values.tolist() == [
-        [1, "SUPERSEDED"], [2, "SUBMITTED"]]
+    both = list_reports(ready, credit_code=A, all_versions=True)
+    assert both[["version", "status"]].values.tolist() == [[1, "SUPERSEDED"], [2, "SUBMITTED"]]
+    # The superseded version keeps the reason it was returned for; the new one has none.
+    assert both["return_reason"].tolist()[0] == "出口交货值偏高，请核实" and pd.isna(both["return_reason"].tolist()[1])
     review_report(ready, second["report_ids"][0], "approve", actor="省局")
     review_report(ready, (A, "2025-10"), "confirm", actor="国家局")
     late = submit_report(ready, report(A, "2025-10", export_m=9.0), actor="填报员", correction=True)

@@ -662,12 +662,9 @@ def _set_status_where(store: Store, selection: str, params: list, status: str, *
             " WHERE r.report_id IN (SELECT report_id FROM qg_status_ids)",
             [status, actor, now, reason],
         )
-        extra = ", return_reason = ?" if status == "RETURNED" else ""
-        b.execute(
-            f"UPDATE enterprise_report SET status = ?, status_at = ?, status_by = ?{extra}"
-            " WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
-            [status, now, actor] + ([reason] if status == "RETURNED" else []),
-        )
+        # Who moved it, when and why is read from this event (migration 0014).
+        b.execute("UPDATE enterprise_report SET status = ? WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
+                  [status])
     b.execute("DROP TABLE IF EXISTS qg_status_ids")
     return count
 
@@ -776,20 +773,30 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
         params.append(region.rstrip("0") + "%")
     if not all_versions:
         where.append("r.status <> 'SUPERSEDED'")
-    # Who sent a report and when is its submission's; its status time and author are its own once
-    # the status has changed, its submission's before (migration 0010).
+    # Who sent a report and when is its submission's (migration 0010); its status time and author
+    # are those of its latest status event once the status has changed, its submission's before,
+    # and a return's reason that of its latest return (0014). The events are read for the
+    # reports listed only.
+    condition = " WHERE " + " AND ".join(where) if where else ""
+    listed = f"SELECT r.report_id FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code{condition}"
     sql = ("SELECT r.report_id, r.credit_code, e.name, e.region, e.industry, r.period, r.version, r.status,"
-           " s.created_at, s.created_by, s.channel, s.file_name, COALESCE(r.status_at, s.created_at) AS status_at,"
-           " COALESCE(r.status_by, s.created_by) AS status_by, COALESCE(r.explanation, s.explanation) AS explanation,"
-           " r.return_reason, "
+           " s.created_at, s.created_by, s.channel, s.file_name, COALESCE(last.event_time, s.created_at) AS status_at,"
+           " COALESCE(last.actor, s.created_by) AS status_by, COALESCE(r.explanation, s.explanation) AS explanation,"
+           " ret.reason AS return_reason, "
            + ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
            + " FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code"
            " LEFT JOIN enterprise_submission s ON s.submission_id = r.submission_id"
-           + (" WHERE " + " AND ".join(where) if where else "")
+           " LEFT JOIN (SELECT report_id, MAX(event_id) AS last_event,"
+           "            MAX(CASE WHEN to_status = 'RETURNED' THEN event_id END) AS return_event"
+           f"           FROM enterprise_report_event WHERE report_id IN ({listed}) GROUP BY report_id) se"
+           " ON se.report_id = r.report_id"
+           " LEFT JOIN enterprise_report_event last ON last.event_id = se.last_event"
+           " LEFT JOIN enterprise_report_event ret ON ret.event_id = se.return_event"
+           + condition
            + " ORDER BY r.period, r.credit_code, r.version")
     if limit:
         sql += f" LIMIT {int(limit)}"
-    frame = store.backend.fetch_df(sql, params)
+    frame = store.backend.fetch_df(sql, params * 2)
     frame["status_label"] = frame["status"].map(STATUS_LABELS)
     return frame
 
