@@ -160,11 +160,10 @@ def publish_enterprise_aggregates(
             details={"methods": [method_version("disclosure"), method_version("edit_rules")], "cells": len(cells),
                      "product_cells": len(products)},
         )
-    protection, industry_obs = protecting["industry"].result()
-    product_protection, product_obs = protecting["products"].result() if "products" in protecting else (None, None)
-    out = {**summary(protection),
-           "observations": len(industry_obs.stage) + (len(product_obs.stage) if product_obs is not None else 0),
-           "write": result.as_dict(), "method": method_version("disclosure")}
+    protection = protecting["industry"].result()[0]
+    product_protection = protecting["products"].result()[0] if "products" in protecting else None
+    out = {**summary(protection), "observations": result.rows_in, "write": result.as_dict(),
+           "method": method_version("disclosure")}
     out["products"] = summary(product_protection) if product_protection is not None else {"cells": 0}
     return out
 

@@ -134,12 +134,15 @@ def _arrow_table(frame: pd.DataFrame):
         return None
 
 
-def scannable(frame: pd.DataFrame):
+def scannable(frame: Any):
     """What DuckDB scans fastest: an Arrow table in row-group sized batches (scanning pandas'
     Arrow-backed text as pandas converts every value to a Python object, per query); the frame
-    itself when it does not convert (DuckDB's pandas scan copes with mixed types)."""
+    itself when it does not convert (DuckDB's pandas scan copes with mixed types). Anything but a
+    frame is taken as made already (`for_staging`)."""
     import pyarrow as pa
 
+    if not isinstance(frame, pd.DataFrame):
+        return frame
     table = _arrow_table(frame)
     if table is None:
         return frame
@@ -252,7 +255,7 @@ class DuckDBBackend(Backend):
         computed = computed or {}
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, scannable(frame) if isinstance(frame, pd.DataFrame) else frame)
+            self.con.register(view, scannable(frame))
             try:
                 select = ", ".join(
                     f"CAST({computed.get(col, col)} AS {typ}) AS {col}" for col, typ in column_types.items()
@@ -269,7 +272,7 @@ class DuckDBBackend(Backend):
     def staged(self, name: str, frame: Any, column_types: dict[str, str]) -> Iterator[str]:
         with self._lock:
             view = f"_qg_frame_{name}"
-            self.con.register(view, scannable(frame) if isinstance(frame, pd.DataFrame) else frame)
+            self.con.register(view, scannable(frame))
             try:
                 select = ", ".join(f"CAST({col} AS {typ}) AS {col}" for col, typ in column_types.items())
                 self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select} FROM {view}")

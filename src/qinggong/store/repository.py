@@ -250,36 +250,36 @@ class Store:
         changes: list[pd.DataFrame] = []
         vintage_id = None
         with b.transaction():
-            try:
-                for number, part in enumerate(parts):
-                    prepared = part if isinstance(part, PreparedObservations) else self.prepare_observations(part)
-                    rows_in += len(prepared.stage)
-                    if number:
-                        # The parts so far, to refuse a later part that gives one of their
-                        # observations another value (an exact repeat is harmless, as within a part).
-                        b.execute(("CREATE TEMP TABLE qg_staged AS" if number == 1 else "INSERT INTO qg_staged")
-                                  + " SELECT series_key, period, value, status, span FROM qg_stage")
-                    b.load_temp_table("qg_stage", prepared.scan, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
-                    if number:
-                        # Joined to each other: PostgreSQL must know their sizes (else nested loops).
-                        b.analyze("qg_staged")
-                        b.analyze("qg_stage")
-                    has_duplicates = self._reject_conflicting_duplicates(across_parts=number > 0)
-                    new_series += self._add_new_series()
-                    new, rev, changed = self._stage_diff(has_duplicates, dry_run)
-                    new_obs, revised = new_obs + new, revised + rev
-                    changes.append(changed)
-                    if (new or rev) and not dry_run:
-                        if vintage_id is None:
-                            vintage_id = int(b.scalar("SELECT nextval('vintage_id_seq')"))
-                        b.execute(
-                            "INSERT INTO observation (series_id, period, vintage_id, value, status, conf_status,"
-                            " span, note) SELECT series_id, period, ?, value, status, conf_status, span, note"
-                            " FROM qg_diff",
-                            [vintage_id],
-                        )
-            finally:
-                b.execute("DROP TABLE IF EXISTS qg_staged")
+            for number, part in enumerate(parts):
+                prepared = part if isinstance(part, PreparedObservations) else self.prepare_observations(part)
+                rows_in += len(prepared.stage)
+                if number:
+                    # The parts so far, to refuse a later part that gives one of their
+                    # observations another value (an exact repeat is harmless, as within a part).
+                    if number == 1:
+                        b.execute("DROP TABLE IF EXISTS qg_staged")
+                    b.execute(("CREATE TEMP TABLE qg_staged AS" if number == 1 else "INSERT INTO qg_staged")
+                              + " SELECT series_key, period, value, status, span FROM qg_stage")
+                b.load_temp_table("qg_stage", prepared.scan, _STAGE_TYPES, computed={"series_key": _SERIES_KEY_SQL})
+                if number:
+                    # Joined to each other: PostgreSQL must know their sizes (else nested loops).
+                    b.analyze("qg_staged")
+                    b.analyze("qg_stage")
+                has_duplicates = self._reject_conflicting_duplicates(across_parts=number > 0)
+                new_series += self._add_new_series()
+                new, rev, changed = self._stage_diff(has_duplicates, dry_run)
+                new_obs, revised = new_obs + new, revised + rev
+                changes.append(changed)
+                if (new or rev) and not dry_run:
+                    if vintage_id is None:
+                        vintage_id = int(b.scalar("SELECT nextval('vintage_id_seq')"))
+                    b.execute(
+                        "INSERT INTO observation (series_id, period, vintage_id, value, status, conf_status,"
+                        " span, note) SELECT series_id, period, ?, value, status, conf_status, span, note"
+                        " FROM qg_diff",
+                        [vintage_id],
+                    )
+            b.execute("DROP TABLE IF EXISTS qg_staged")
             new_series.sort()
             for key, meta in (series_meta or {}).items():
                 b.execute(
