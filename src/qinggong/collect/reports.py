@@ -428,35 +428,36 @@ def submit_reports(
     report_sheet = reports.attrs.get("sheet")
     product_sheet = products.attrs.get("sheet") if products is not None else None
 
-    # The product rows are normalised on a worker thread while the reports are normalised and
-    # checked against the registry. Errors keep their order: reports, then product rows, then registry.
+    # The product rows are normalised on a worker thread while the reports are normalised. Errors
+    # keep their order: reports, then product rows, then registry.
     with ExitStack() as stack:
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
         normalizing = pool.submit(normalize_products, products, file=file)
         clean = normalize_reports(reports, file=file)
         stack.enter_context(store.transaction())
+        prods = normalizing.result()
+        # The rules read what they need from the store now, then run on a worker (numpy, on this
+        # process's second core) while the batch is checked against the registry and written; a
+        # rejection rolls the write back with the transaction. Their verdict comes first, as if
+        # they had run before the write: a rejected batch reports its findings, not a write error.
+        evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
+        pending = pool.submit(evaluate_rules) if evaluate_rules else None
         try:
             existing = _check_against_registry(store, clean, file=file, correction=correction)
-            registry_error = None
         except InputError as exc:
-            registry_error = exc.in_sheet(report_sheet)
-        if registry_error is None:
-            # Still beside the product rows' normalisation: the new versions' ids and numbers.
-            stage, ids = _stage_versions(store, clean, existing, explanation)
-        prods = normalizing.result()
-        if registry_error is not None:
-            raise registry_error
-        # The rows as the engine will read them, made on the worker while the rules read the store.
+            raise exc.in_sheet(report_sheet)
+        stage, ids = _stage_versions(store, clean, existing, explanation)
+        # On the other worker: the rows as the engine will read them, where each product row's
+        # report sits in the batch (taken back if not started when the products are written,
+        # `_insert_products`) and the ids as the result lists them.
         staging = pool.submit(store.backend.for_staging, stage[list(_report_stage_types(stage))])
-        evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
-        now = now_utc()
-        # The rules (numpy, on this process's second core) run while the engine writes the batch;
-        # a rejection rolls the write back with the transaction. Their verdict comes first, as if
-        # they had run before the write: a rejected batch reports its findings, not a write error.
-        pending = pool.submit(evaluate_rules) if evaluate_rules else None
-        # Then, on the same worker, where each product row's report sits in the batch: ready when
-        # the reports are written (the rules usually finish first), else taken back (`_insert_products`).
         positions = pool.submit(_report_positions, stage, prods) if len(prods) else None
+        listed_ids = pool.submit(ids.tolist)
+        # The rules' verdict, and what an accepted batch stores and lists of their findings, made
+        # on whichever worker is free once the rules are done.
+        judged = pool.submit(_judge, pending, stage, explanation, file=file, report_sheet=report_sheet,
+                             product_sheet=product_sheet)
+        now = now_utc()
         try:
             _write_batch(store, stage, prods, existing, draft=draft, explanation=explanation, channel=channel,
                          now=now, actor=actor, file=file, product_sheet=product_sheet, positions=positions,
@@ -464,18 +465,10 @@ def submit_reports(
             write_error = None
         except InputError as exc:
             write_error = exc
-        findings = pending.result() if pending else pd.DataFrame()
-        _reject_unless_explained(findings, explanation, file=file, report_sheet=report_sheet,
-                                 product_sheet=product_sheet)
+        findings, checks, explained = judged.result()
         if write_error is not None:
             raise write_error
-        if len(findings):
-            # (enterprise, period) is unique in a batch: each finding, from a report row or one of
-            # its product rows, belongs to that report, found by the batch's integer keys.
-            at = _key_positions(stage[ROW_CODE_NUMBER].to_numpy(), stage[ROW_MONTH].to_numpy(),
-                                pd.Index(_codes_of(stage)).get_indexer(findings["credit_code"]),
-                                month_index(findings["period"]))
-            checks = findings.assign(report_id=stage["report_id"].to_numpy()[at])
+        if checks is not None:
             store.backend.load_temp_table(
                 "qg_check_stage", checks,
                 {"report_id": "BIGINT", "rule_id": "TEXT", "severity": "TEXT", "field": "TEXT", "message": "TEXT"},
@@ -485,20 +478,41 @@ def submit_reports(
                 " SELECT report_id, rule_id, severity, field, message FROM qg_check_stage"
             )
             store.backend.execute("DROP TABLE IF EXISTS qg_check_stage")
+        new = int((stage["version"] == 1).sum())
         store.record_audit(
             "enterprise.submit", object_type="enterprise_report", file_name=file, rows_in=len(stage),
-            rows_new=int((stage["version"] == 1).sum()), rows_revised=int((stage["version"] > 1).sum()),
+            rows_new=new, rows_revised=len(stage) - new,
             details={"channel": channel, "draft": draft, "correction": correction, "soft_findings": len(findings)},
             actor=actor,
         )
     return {
         "reports": len(stage),
-        "report_ids": ids.tolist(),
-        "new": int((stage["version"] == 1).sum()),
-        "new_versions": int((stage["version"] > 1).sum()),
+        "report_ids": listed_ids.result(),
+        "new": new,
+        "new_versions": len(stage) - new,
         "status": "DRAFT" if draft else "SUBMITTED",
-        "explained_findings": _records(findings.drop(columns=["row"], errors="ignore")) if len(findings) else [],
+        "explained_findings": explained,
     }
+
+
+def _judge(pending: Future | None, stage: pd.DataFrame, explanation: str | dict[str, str] | None, *,
+           file: str | None, report_sheet: str | None,
+           product_sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[dict]]:
+    """The rules' findings (`pending`), judged: ReportRejected unless each is soft and explained.
+    Returns them with their rows for enterprise_report_check (None if there are none) and as the
+    submission's result lists them."""
+    findings = pending.result() if pending is not None else pd.DataFrame()
+    _reject_unless_explained(findings, explanation, file=file, report_sheet=report_sheet,
+                             product_sheet=product_sheet)
+    if not len(findings):
+        return findings, None, []
+    # (enterprise, period) is unique in a batch: each finding, from a report row or one of its
+    # product rows, belongs to that report, found by the batch's integer keys.
+    at = _key_positions(stage[ROW_CODE_NUMBER].to_numpy(), stage[ROW_MONTH].to_numpy(),
+                        pd.Index(_codes_of(stage)).get_indexer(findings["credit_code"]),
+                        month_index(findings["period"]))
+    checks = findings.assign(report_id=stage["report_id"].to_numpy()[at])
+    return findings, checks, _records(findings.drop(columns=["row"], errors="ignore"))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
