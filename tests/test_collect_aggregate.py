@@ -101,7 +101,8 @@ def test_only_the_latest_confirmed_version_is_aggregated(panel):
     assert cell()["v_rev_ytd"] == pytest.approx(360.0) and cell()["n_enterprises"] == 3
     # Even if an older version were still marked 已确认 (a store written before versions were
     # superseded on confirmation), only the latest one counts, with or without a period filter.
-    panel.backend.execute("UPDATE enterprise_report SET status = 'CONFIRMED' WHERE credit_code = ? AND period = ?",
+    panel.backend.execute("UPDATE enterprise_report_data SET status = 'CONFIRMED' WHERE report_id IN"
+                          " (SELECT report_id FROM enterprise_report WHERE credit_code = ? AND period = ?)",
                           [CODES[0], "2025-03"])
     assert panel.backend.scalar("SELECT COUNT(*) FROM enterprise_report WHERE credit_code = ? AND period = ?"
                                 " AND status = 'CONFIRMED'", [CODES[0], "2025-03"]) == 2

@@ -224,9 +224,12 @@ def test_report_migrations_keep_every_report(db_url, monkeypatch):
     sent, approved, corrected = (dt.datetime(2025, 11, d, 9) for d in (3, 5, 8))
     with Store.open(path) as old:
         assert old.schema_version() == "0005_web"
-        register_enterprises(old, pd.DataFrame([{"credit_code": code, "name": "企业", "industry": "1431",
-                                                 "region": "330102", "size_class": "S", "entry_date": "2010-01-01"}]))
-        # Rows as the code of 0005 wrote them: who and when on every report row.
+        # Rows as the code of 0005 wrote them: the enterprise without a number, who and when on
+        # every report row.
+        old.backend.execute(
+            "INSERT INTO enterprise (credit_code, name, industry, region, size_class, above_scale, key_enterprise,"
+            " entry_date, generated, updated_at, updated_by) VALUES (?, '企业', '1431', '330102', 'S', TRUE, FALSE,"
+            " DATE '2010-01-01', FALSE, ?, '管理员')", [code, sent])
         for version, status, channel, created, by, status_at, status_by, export in (
                 (1, "SUPERSEDED", "web", sent, "填报员", approved, "省局", 1.0),
                 (2, "SUBMITTED", "excel", corrected, "填报员", corrected, "填报员", 2.0)):
@@ -272,14 +275,49 @@ def test_report_migrations_keep_every_report(db_url, monkeypatch):
         assert latest_event > max(e[0] for e in events_before)
         assert list_reports(new, period="2025-11")["created_by"].tolist() == ["新填报员"]
         assert new.backend.scalar("SELECT COUNT(*) FROM enterprise_submission") == 3
+        # 0015: the reports are stored under the enterprise's number and the month index; read
+        # through the view they keep their credit code and period, also after the enterprise is
+        # registered again (it keeps its number).
+        number = new.backend.scalar("SELECT enterprise_no FROM enterprise WHERE credit_code = ?", [code])
+        assert new.backend.fetchall("SELECT DISTINCT enterprise_no, period_no FROM enterprise_report_data"
+                                    " ORDER BY period_no") == [(number, 2025 * 12 + 9), (number, 2025 * 12 + 10)]
+        register_enterprises(new, pd.DataFrame([{"credit_code": code, "name": "企业（更名）", "industry": "1431",
+                                                 "region": "330102", "size_class": "S", "entry_date": "2010-01-01"}]))
+        assert new.backend.scalar("SELECT enterprise_no FROM enterprise WHERE credit_code = ?", [code]) == number
+        assert new.backend.fetchall("SELECT credit_code, period, version FROM enterprise_report ORDER BY report_id") \
+            == [(code, "2025-10", 1), (code, "2025-10", 2), (code, "2025-11", 1)]
+        assert list_reports(new, credit_code=code)["name"].unique().tolist() == ["企业（更名）"]
+
+
+def test_report_migration_stops_at_a_report_without_its_enterprise(db_url, monkeypatch):
+    # 0015 stores reports under their enterprise's number: a report whose enterprise is missing
+    # from the registry (the application never leaves one) stops it, naming the credit code,
+    # instead of being dropped.
+    from qinggong.collect import make_credit_code
+    from qinggong.store import schema
+
+    everything = schema.available_migrations
+    monkeypatch.setattr(schema, "available_migrations", lambda engine=None: everything(engine)[:14])
+    code = make_credit_code("330102", 8)
+    with Store.open(db_url) as old:
+        assert old.schema_version() == "0014_report_status_events"
+        old.backend.execute("INSERT INTO enterprise_report (report_id, credit_code, period, version, status)"
+                            " VALUES (1, ?, '2025-10', 1, 'SUBMITTED')", [code])
+    monkeypatch.setattr(schema, "available_migrations", everything)
+    with pytest.raises(Exception, match=code):
+        Store.open(db_url)
+    with Store.open(db_url, migrate_schema=False) as kept:
+        assert kept.schema_version() == "0014_report_status_events"
+        assert kept.backend.fetchall("SELECT credit_code, period FROM enterprise_report") == [(code, "2025-10")]
 
 
 def test_report_pages_leave_room_for_status_updates_on_postgresql(store):
-    # 0008: on PostgreSQL, status changes update reports in place (fillfactor 50); DuckDB has no
-    # such setting and records the migration with nothing to do.
+    # 0008: on PostgreSQL, status changes update reports in place (fillfactor 50), kept when 0015
+    # rebuilt the table; DuckDB has no such setting and records the migration with nothing to do.
     assert store.schema_version() >= "0008_report_fillfactor"
     if store.backend.name == "postgresql":
-        options = store.backend.scalar("SELECT reloptions FROM pg_class WHERE oid = 'enterprise_report'::regclass")
+        options = store.backend.scalar(
+            "SELECT reloptions FROM pg_class WHERE oid = 'enterprise_report_data'::regclass")
         assert "fillfactor=50" in options
 
 
@@ -300,11 +338,11 @@ def test_report_status_reads_as_text_on_both_engines(store):
     assert read["status"].dtype == read["credit_code"].dtype
     if store.backend.name == "duckdb":
         column_type = store.backend.scalar(
-            "SELECT data_type FROM information_schema.columns WHERE table_name = 'enterprise_report'"
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'enterprise_report_data'"
             " AND column_name = 'status'")
         assert column_type.startswith("ENUM")
         with pytest.raises(Exception, match="UNKNOWN"):
-            store.backend.execute("UPDATE enterprise_report SET status = 'UNKNOWN'")
+            store.backend.execute("UPDATE enterprise_report_data SET status = 'UNKNOWN'")
 
 
 def test_a_session_keeps_the_connection_without_opening_a_transaction(store):

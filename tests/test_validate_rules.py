@@ -105,7 +105,7 @@ def test_single_report_is_judged_against_stored_peers(firms):
     # Prepared, the rules have read their peers: evaluated later (as a submission does, on another
     # thread while it writes), they no longer look at the store.
     evaluate = prepare_validation(firms, normalize_reports(pd.DataFrame([late])))
-    firms.backend.execute("DELETE FROM enterprise_report")
+    firms.backend.execute("DELETE FROM enterprise_report_data")
     later = evaluate()
     assert later[later["rule_id"] == "S3"]["credit_code"].tolist() == [CODES[7]]
     assert run(firms, [late]).query("rule_id == 'S3'").empty  # read now, without its peers

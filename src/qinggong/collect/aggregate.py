@@ -22,7 +22,7 @@ import pandas as pd
 
 from qinggong.catalog.units import round_significant
 from qinggong.collect import codes
-from qinggong.collect.forms import REPORT_COLUMNS
+from qinggong.collect.forms import REPORT_COLUMNS, period_number, period_sql
 from qinggong.store import Store
 
 LEVEL_NAMES = {"S": "小类", "G": "中类", "D": "大类", "T": "轻工业合计", "C": "县级", "P": "省级", "N": "全国"}
@@ -152,11 +152,10 @@ class _Accepted:
         return f"WITH acc AS {'MATERIALIZED ' if twice else ''}({sql}) ", params, "acc"
 
 
-# mkey = enterprise number × _MONTH_SPAN + month index (year × 12 + month): the month is mkey % _MONTH_SPAN.
+# mkey = enterprise number × _MONTH_SPAN + month index (period_no, year × 12 + month − 1): the
+# month is mkey % _MONTH_SPAN.
 _MONTH_SPAN = 100_000
-# The text of a month index, in SQL both engines run.
-_PERIOD_OF_MONTH = ("LPAD(CAST(CAST(FLOOR((g.month - 1) / 12) AS INTEGER) AS TEXT), 4, '0') || '-' ||"
-                    " LPAD(CAST((g.month - 1) % 12 + 1 AS TEXT), 2, '0')")
+_PERIOD_OF_MONTH = period_sql("g.month")
 
 
 def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
@@ -170,7 +169,8 @@ def _prepare_acc(store: Store, *, periods: list[str] | None, region_level: str,
     accepted = _Accepted(b.name, periods)
     if b.name != "duckdb":
         b.execute("DROP TABLE IF EXISTS qg_acc")
-        columns = ["r.report_id", "r.period", "e.cell", "e.industry AS ind_s", f"{region} AS region", "e.prov", "e.pno",
+        columns = ["r.report_id", f"{period_sql('r.period_no')} AS period", "e.cell", "e.industry AS ind_s",
+                   f"{region} AS region", "e.prov", "e.pno",
                    *(f"r.{c}" for c in report_columns)]
         sql, params = _accepted_sql(", ".join(columns), periods, b.name)
         b.execute(f"CREATE TEMP TABLE qg_acc AS {sql}", params)
@@ -183,13 +183,14 @@ def _period_filter(periods: list[str] | None) -> tuple[str, list]:
     if not periods:
         return "", []
     wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
-    return f" AND period IN ({', '.join('?' for _ in wanted)})", wanted
+    return f" AND period_no IN ({', '.join('?' for _ in wanted)})", [period_number(p) for p in wanted]
 
 
 def _accepted_sql(columns: str, periods: list[str] | None, engine: str) -> tuple[str, list]:
     """The latest 已确认 version of each enterprise and period, for enterprises in the light scope
     (qg_eno, see `_number_enterprises`). `mkey` = enterprise number × 100000 + month index: the
-    same enterprise a year earlier is `mkey − 12`, a join on one integer instead of text + month.
+    same enterprise a year earlier is `mkey − 12`, a join on one integer. The reports are read
+    by their stored integer keys (enterprise_no, period_no: migration 0015).
 
     On DuckDB a confirmed version is dropped when a later confirmed version of it exists: only
     versions above 1 can be later ones, so that set is small (late corrections) and the millions
@@ -197,24 +198,21 @@ def _accepted_sql(columns: str, periods: list[str] | None, engine: str) -> tuple
     million reports). PostgreSQL numbers the versions in a window: planning that join before its
     statistics caught up with a bulk load, it once ran it for more than 15 minutes."""
     period_filter, params = _period_filter(periods)
-    select = (
-        f"SELECT e.eno * {_MONTH_SPAN} + CAST(SUBSTR(r.period, 1, 4) AS INTEGER) * 12"
-        f" + CAST(SUBSTR(r.period, 6, 2) AS INTEGER) AS mkey, {columns}"
-    )
+    select = f"SELECT e.eno * {_MONTH_SPAN} + r.period_no AS mkey, {columns}"
     if engine == "duckdb":
         sql = (
-            "WITH later AS (SELECT credit_code, period, MAX(version) AS version FROM enterprise_report"
-            f"              WHERE status = 'CONFIRMED' AND version > 1{period_filter} GROUP BY credit_code, period) "
-            f"{select} FROM enterprise_report r JOIN qg_eno e ON e.credit_code = r.credit_code"
-            " LEFT JOIN later l ON l.credit_code = r.credit_code AND l.period = r.period"
-            f" WHERE r.status = 'CONFIRMED'{period_filter.replace('period', 'r.period')}"
+            "WITH later AS (SELECT enterprise_no, period_no, MAX(version) AS version FROM enterprise_report_data"
+            f"              WHERE status = 'CONFIRMED' AND version > 1{period_filter} GROUP BY enterprise_no, period_no) "
+            f"{select} FROM enterprise_report_data r JOIN qg_eno e ON e.enterprise_no = r.enterprise_no"
+            " LEFT JOIN later l ON l.enterprise_no = r.enterprise_no AND l.period_no = r.period_no"
+            f" WHERE r.status = 'CONFIRMED'{period_filter.replace('period_no', 'r.period_no')}"
             " AND (l.version IS NULL OR l.version = r.version)"
         )
         return sql, params + params
     sql = (
-        f"{select} FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
-        f"       FROM enterprise_report x WHERE status = 'CONFIRMED'{period_filter}) r"
-        " JOIN qg_eno e ON e.credit_code = r.credit_code"
+        f"{select} FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY enterprise_no, period_no ORDER BY version DESC) AS rn"
+        f"       FROM enterprise_report_data x WHERE status = 'CONFIRMED'{period_filter}) r"
+        " JOIN qg_eno e ON e.enterprise_no = r.enterprise_no"
         " WHERE r.rn = 1"
     )
     return sql, params
@@ -230,7 +228,7 @@ def _number_enterprises(store: Store, region: str) -> None:
     b.execute("DROP TABLE IF EXISTS qg_cells")
     # The numbers only tell enterprises and cells apart within this run: they are drawn in
     # whatever order the engine reads, not sorted (half the time for 130,000 enterprises).
-    light = ("SELECT credit_code, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
+    light = ("SELECT credit_code, enterprise_no, industry, region, SUBSTR(region, 1, 2) || '0000' AS prov,"
              " CAST(SUBSTR(region, 1, 2) AS INTEGER) AS pno FROM enterprise WHERE industry IN (SELECT code FROM qg_ind_tree)")
     b.execute(f"CREATE TEMP TABLE qg_cells AS SELECT ind_s, region, ROW_NUMBER() OVER () AS cell"
               f" FROM (SELECT DISTINCT e.industry AS ind_s, {region} AS region FROM ({light}) e) d")

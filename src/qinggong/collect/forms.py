@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from qinggong.errors import InputError
+
 
 @dataclass(frozen=True)
 class Field:
-    """One form item stored in column `column` of enterprise_report."""
+    """One form item stored in column `column` of enterprise_report_data."""
 
     column: str
     item: str  # indicator code (REV, PROFIT, …) shared with the store's series keys
@@ -98,3 +101,24 @@ def month_index(periods) -> np.ndarray:
         return np.zeros(len(codes), dtype="int64")
     parsed = np.array([int(p[:4]) * 12 + int(p[5:7]) - 1 for p in map(str, uniques)], dtype="int64")
     return parsed[codes]
+
+
+def period_texts(numbers) -> np.ndarray:
+    """YYYY-MM texts of month indexes (`period_no` of stored reports), made once per distinct month."""
+    codes, uniques = pd.factorize(pd.Series(numbers, dtype="int64"))
+    texts = np.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in uniques.tolist()], dtype=object)
+    return texts[codes] if len(codes) else np.array([], dtype=object)
+
+
+def period_sql(number: str) -> str:
+    """SQL, for both engines, of the YYYY-MM text of the month index expression `number`."""
+    return (f"LPAD(CAST(CAST(FLOOR({number} / 12) AS INTEGER) AS TEXT), 4, '0') || '-' ||"
+            f" LPAD(CAST({number} % 12 + 1 AS TEXT), 2, '0')")
+
+
+def period_number(period: str, *, field: str = "报告期") -> int:
+    """The month index of one YYYY-MM text given by a user; InputError if it is not one."""
+    text = str(period).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise InputError(f"报告期“{period}”格式不正确：应为 YYYY-MM，如 2025-11", field=field)
+    return int(text[:4]) * 12 + int(text[5:7]) - 1

@@ -208,19 +208,21 @@ def register_enterprises(
     clean["updated_by"] = actor
     cols = list(_TYPES)
     with store.transaction():
-        store.backend.load_temp_table("qg_enterprise_stage", clean, _TYPES)
-        existing = int(
-            store.backend.scalar(
-                "SELECT COUNT(*) FROM enterprise WHERE credit_code IN (SELECT credit_code FROM qg_enterprise_stage)"
-            )
+        b = store.backend
+        b.load_temp_table("qg_enterprise_stage", clean, _TYPES)
+        # An enterprise registered again keeps its number: its reports are stored under it.
+        b.execute("DROP TABLE IF EXISTS qg_enterprise_nos")
+        b.execute("CREATE TEMP TABLE qg_enterprise_nos AS SELECT credit_code, enterprise_no FROM enterprise"
+                  " WHERE credit_code IN (SELECT credit_code FROM qg_enterprise_stage)")
+        existing = int(b.scalar("SELECT COUNT(*) FROM qg_enterprise_nos"))
+        b.execute("DELETE FROM enterprise WHERE credit_code IN (SELECT credit_code FROM qg_enterprise_stage)")
+        b.execute(
+            f"INSERT INTO enterprise ({', '.join(cols)}, enterprise_no) SELECT {', '.join(f's.{c}' for c in cols)},"
+            " COALESCE(i.enterprise_no, nextval('enterprise_no_seq')) FROM qg_enterprise_stage s"
+            " LEFT JOIN qg_enterprise_nos i ON i.credit_code = s.credit_code"
         )
-        store.backend.execute(
-            "DELETE FROM enterprise WHERE credit_code IN (SELECT credit_code FROM qg_enterprise_stage)"
-        )
-        store.backend.execute(
-            f"INSERT INTO enterprise ({', '.join(cols)}) SELECT {', '.join(cols)} FROM qg_enterprise_stage"
-        )
-        store.backend.execute("DROP TABLE IF EXISTS qg_enterprise_stage")
+        b.execute("DROP TABLE IF EXISTS qg_enterprise_stage")
+        b.execute("DROP TABLE IF EXISTS qg_enterprise_nos")
         store.record_audit(
             "enterprise.register",
             object_type="enterprise",

@@ -1,8 +1,9 @@
 """Monthly reports: normalisation, submission with edit rules, versions and the review workflow.
 
-A report is one row of `enterprise_report` per (enterprise, period, version). Resubmitting a
-draft or a returned report, and a late correction (`correction=True`), create a new version;
-older versions are kept. Aggregation uses the highest 已确认 version of each enterprise and
+A report is one row of `enterprise_report_data` per (enterprise, period, version), keyed by the
+enterprise's number and the month index (migration 0015; the view `enterprise_report` shows it
+with the credit code and the period text). Resubmitting a draft or a returned report, and a late
+correction (`correction=True`), create a new version; older versions are kept. Aggregation uses the highest 已确认 version of each enterprise and
 period. A version's creation (who sent it, when, as 已上报 or 草稿) is its submission's row,
 `enterprise_submission`; every later status change is an `enterprise_report_event` row with who
 and when. `report_history` reads both as one list of events.
@@ -31,6 +32,9 @@ from qinggong.collect.forms import (
     TRANSITIONS,
     codes_by_number,
     month_index,
+    period_number,
+    period_sql,
+    period_texts,
 )
 from qinggong.catalog import product, recognize_product, unit
 from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, scale_values, unit_code_for_label
@@ -291,11 +295,13 @@ def _resolve_products(out: pd.DataFrame, *, file: str | None) -> np.ndarray:
     return product_no
 
 
-def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None, correction: bool) -> pd.DataFrame:
+def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | None,
+                            correction: bool) -> tuple[pd.DataFrame, np.ndarray]:
     """Enterprise known and in business in the period; no duplicate of a report already filed.
 
     Returns the current version and status of each (enterprise, period) already stored, with
-    the batch row (`_row`) it concerns, by row and latest version first.
+    the batch row (`_row`) it concerns, by row and latest version first; and each row's
+    enterprise number (`enterprise.enterprise_no`), under which its report is stored.
 
     The engine is asked about the batch's distinct enterprises only (a national batch is
     millions of reports of a few hundred thousand enterprises); the rows are judged here, by
@@ -304,21 +310,27 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
     month = reports[ROW_MONTH].to_numpy()
     rows = reports["_row"].to_numpy()
     codes = _codes_of(reports)
-    periods = sorted(pd.unique(reports["period"]).tolist())
     b = store.backend
     with b.staged("qg_report_codes", pd.DataFrame({"code_no": np.arange(len(codes)), "credit_code": codes}),
                   {"code_no": "BIGINT", "credit_code": "TEXT"}):
-        registry = b.fetch_df("SELECT c.code_no, e.entry_date, e.exit_date FROM qg_report_codes c"
+        registry = b.fetch_df("SELECT c.code_no, e.enterprise_no, e.entry_date, e.exit_date FROM qg_report_codes c"
                               " JOIN enterprise e ON e.credit_code = c.credit_code")
-        marks = ", ".join("?" for _ in periods)
+        months = sorted(set(month.tolist()))
         stored = b.fetch_df(
-            "SELECT c.code_no, r.credit_code, r.period, r.version, r.status, r.report_id FROM qg_report_codes c"
-            " JOIN enterprise_report r ON r.credit_code = c.credit_code"
-            f" WHERE r.period IN ({marks}) AND r.status <> 'SUPERSEDED'", periods) if periods else pd.DataFrame()
+            "SELECT c.code_no, c.credit_code, r.period_no, r.version, r.status, r.report_id FROM qg_report_codes c"
+            " JOIN enterprise e ON e.credit_code = c.credit_code"
+            " JOIN enterprise_report_data r ON r.enterprise_no = e.enterprise_no"
+            f" WHERE r.period_no IN ({', '.join('?' for _ in months)}) AND r.status <> 'SUPERSEDED'",
+            months) if months else pd.DataFrame()
     _judge_registry(registry, len(codes), code_no, month, rows, reports, file=file)
+    number_of_code = np.zeros(len(codes), dtype="int64")
+    number_of_code[registry["code_no"].to_numpy(dtype="int64")] = registry["enterprise_no"].to_numpy(dtype="int64")
+    enterprise_no = number_of_code[code_no]
     if not len(stored):
-        return pd.DataFrame(columns=["_row", "credit_code", "period", "version", "status", "report_id"])
-    at = _key_positions(code_no, month, stored["code_no"].to_numpy(dtype="int64"), month_index(stored["period"]))
+        return pd.DataFrame(columns=["_row", "credit_code", "period", "version", "status", "report_id"]), enterprise_no
+    stored_month = stored["period_no"].to_numpy(dtype="int64")
+    stored["period"] = period_texts(stored_month)
+    at = _key_positions(code_no, month, stored["code_no"].to_numpy(dtype="int64"), stored_month)
     existing = stored[at >= 0].assign(_row=rows[at[at >= 0]])
     existing = existing.sort_values(["_row", "version"], ascending=[True, False], kind="stable")
     existing = existing[["_row", "credit_code", "period", "version", "status", "report_id"]].reset_index(drop=True)
@@ -331,7 +343,7 @@ def _check_against_registry(store: Store, reports: pd.DataFrame, *, file: str | 
                 "如需更正已上报的数据，请以更正方式提交（--correct）",
                 file=file, row=int(r["_row"]), field="报告期",
             )
-    return existing
+    return existing, enterprise_no
 
 
 def _judge_registry(registry: pd.DataFrame, n_codes: int, code_no: np.ndarray, month: np.ndarray, rows: np.ndarray,
@@ -384,13 +396,16 @@ def _new_ids(store: Store, n: int) -> np.ndarray:
     return np.sort(ids["id"].to_numpy(dtype="int64"))
 
 
-def _stage_versions(store: Store, clean: pd.DataFrame, existing: pd.DataFrame,
+def _stage_versions(store: Store, clean: pd.DataFrame, existing: pd.DataFrame, enterprise_no: np.ndarray,
                     explanation: str | dict[str, str] | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """The batch as new versions: each row with a new report id, its version (one above the
-    latest stored one of its enterprise and period) and, given per enterprise, its 说明."""
+    """The batch as new versions: each row with a new report id, its stored keys (enterprise
+    number, month index), its version (one above the latest stored one of its enterprise and
+    period) and, given per enterprise, its 说明."""
     stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
     ids = _new_ids(store, len(stage))
     stage["report_id"] = ids
+    stage["enterprise_no"] = enterprise_no
+    stage["period_no"] = stage[ROW_MONTH].to_numpy(dtype="int64")
     if len(existing):
         latest = existing.drop_duplicates(["credit_code", "period"]).set_index(["credit_code", "period"])["version"]
         before = pd.MultiIndex.from_arrays([stage["credit_code"], stage["period"]]).map(latest.to_dict())
@@ -443,10 +458,10 @@ def submit_reports(
         evaluate_rules = prepare_validation(store, clean, products=prods) if run_rules else None
         pending = pool.submit(evaluate_rules) if evaluate_rules else None
         try:
-            existing = _check_against_registry(store, clean, file=file, correction=correction)
+            existing, enterprise_no = _check_against_registry(store, clean, file=file, correction=correction)
         except InputError as exc:
             raise exc.in_sheet(report_sheet)
-        stage, ids = _stage_versions(store, clean, existing, explanation)
+        stage, ids = _stage_versions(store, clean, existing, enterprise_no, explanation)
         # On the other worker: the rows as the engine will read them, where each product row's
         # report sits in the batch (taken back if not started when the products are written,
         # `_insert_products`) and the ids as the result lists them.
@@ -620,7 +635,7 @@ def _codes_of(frame: pd.DataFrame) -> pd.Series:
 
 def _report_stage_types(stage: pd.DataFrame) -> dict[str, str]:
     """The columns of the staged reports that are stored, with their SQL types."""
-    return {"report_id": "BIGINT", "credit_code": "TEXT", "period": "TEXT", "version": "BIGINT",
+    return {"report_id": "BIGINT", "enterprise_no": "INTEGER", "period_no": "INTEGER", "version": "BIGINT",
             **({"explanation": "TEXT"} if "explanation" in stage.columns else {}),
             **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
 
@@ -644,9 +659,9 @@ def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanati
     rows = staging.result() if staging is not None else stage[list(types)]
     with b.staged("qg_report_stage", rows, types):
         b.execute(
-            f"INSERT INTO enterprise_report (report_id, credit_code, period, version, status, submission_id,"
+            f"INSERT INTO enterprise_report_data (report_id, enterprise_no, period_no, version, status, submission_id,"
             f" {'explanation, ' if per_row else ''}{values})"
-            " SELECT report_id, credit_code, period, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
+            " SELECT report_id, enterprise_no, period_no, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
             f" {'explanation, ' if per_row else ''}{values} FROM qg_report_stage",
             [status, submission],
         )
@@ -672,12 +687,12 @@ def _set_status_where(store: Store, selection: str, params: list, status: str, *
     if count:
         b.execute(
             "INSERT INTO enterprise_report_event (report_id, from_status, to_status, actor, event_time, reason)"
-            " SELECT r.report_id, r.status, ?, ?, ?, ? FROM enterprise_report r"
+            " SELECT r.report_id, r.status, ?, ?, ?, ? FROM enterprise_report_data r"
             " WHERE r.report_id IN (SELECT report_id FROM qg_status_ids)",
             [status, actor, now, reason],
         )
         # Who moved it, when and why is read from this event (migration 0014).
-        b.execute("UPDATE enterprise_report SET status = ? WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
+        b.execute("UPDATE enterprise_report_data SET status = ? WHERE report_id IN (SELECT report_id FROM qg_status_ids)",
                   [status])
     b.execute("DROP TABLE IF EXISTS qg_status_ids")
     return count
@@ -687,9 +702,10 @@ def _resolve_report(store: Store, report: int | str | tuple[str, str]) -> dict:
     if isinstance(report, tuple):
         code, period = report
         frame = store.backend.fetch_df(
-            "SELECT report_id, credit_code, period, version, status FROM enterprise_report"
-            " WHERE credit_code = ? AND period = ? AND status <> 'SUPERSEDED' ORDER BY version DESC LIMIT 1",
-            [code.strip().upper(), period],
+            f"SELECT r.report_id, e.credit_code, {period_sql('r.period_no')} AS period, r.version, r.status"
+            " FROM enterprise_report_data r JOIN enterprise e ON e.enterprise_no = r.enterprise_no"
+            " WHERE e.credit_code = ? AND r.period_no = ? AND r.status <> 'SUPERSEDED' ORDER BY r.version DESC LIMIT 1",
+            [code.strip().upper(), period_number(period)],
         )
         label = f"企业 {code} {period}"
     else:
@@ -725,16 +741,16 @@ def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, 
             where = [f"status IN ({', '.join('?' for _ in allowed)})"]
             params: list[Any] = list(allowed)
             if period:
-                where.append("period = ?")
-                params.append(period)
+                where.append("period_no = ?")
+                params.append(period_number(period, field="period"))
             if region:
-                where.append("credit_code IN (SELECT credit_code FROM enterprise WHERE region LIKE ?)")
+                where.append("enterprise_no IN (SELECT enterprise_no FROM enterprise WHERE region LIKE ?)")
                 params.append(region.rstrip("0") + "%")
-            selection = "SELECT report_id FROM enterprise_report WHERE " + " AND ".join(where)
+            selection = "SELECT report_id FROM enterprise_report_data WHERE " + " AND ".join(where)
         else:
             ids = [int(i) for i in report_ids]
             frame = store.backend.fetch_df(
-                f"SELECT report_id, status FROM enterprise_report WHERE report_id IN ({', '.join('?' for _ in ids)})", ids
+                f"SELECT report_id, status FROM enterprise_report_data WHERE report_id IN ({', '.join('?' for _ in ids)})", ids
             ) if ids else pd.DataFrame(columns=["report_id", "status"])
             missing = sorted(set(ids) - set(frame["report_id"].astype(int)))
             if missing:
@@ -756,8 +772,8 @@ def review_reports(store: Store, report_ids: Iterable[int] | None, action: str, 
                 _set_status_where(
                     store,
                     # Only a later version (n.version > 1) can replace one: first versions skip the join.
-                    "SELECT o.report_id FROM enterprise_report o JOIN enterprise_report n"
-                    " ON n.credit_code = o.credit_code AND n.period = o.period AND o.version < n.version"
+                    "SELECT o.report_id FROM enterprise_report_data o JOIN enterprise_report_data n"
+                    " ON n.enterprise_no = o.enterprise_no AND n.period_no = o.period_no AND o.version < n.version"
                     f" WHERE n.version > 1 AND n.report_id IN ({selection}) AND o.status = 'CONFIRMED'",
                     params, "SUPERSEDED", actor=actor, reason="被确认的更正版本替代",
                 )
@@ -773,14 +789,14 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
                  limit: int | None = None) -> pd.DataFrame:
     where, params = [], []
     if period:
-        where.append("r.period = ?")
-        params.append(period)
+        where.append("r.period_no = ?")
+        params.append(period_number(period, field="period"))
     if status:
         code = {v: k for k, v in STATUS_LABELS.items()}.get(status, status.upper())
         where.append("r.status = ?")
         params.append(code)
     if credit_code:
-        where.append("r.credit_code = ?")
+        where.append("e.credit_code = ?")
         params.append(credit_code.strip().upper())
     if region:
         where.append("e.region LIKE ?")
@@ -792,13 +808,15 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
     # and a return's reason that of its latest return (0014). The events are read for the
     # reports listed only.
     condition = " WHERE " + " AND ".join(where) if where else ""
-    listed = f"SELECT r.report_id FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code{condition}"
-    sql = ("SELECT r.report_id, r.credit_code, e.name, e.region, e.industry, r.period, r.version, r.status,"
+    reports = "enterprise_report_data r JOIN enterprise e ON e.enterprise_no = r.enterprise_no"
+    listed = f"SELECT r.report_id FROM {reports}{condition}"
+    sql = ("SELECT r.report_id, e.credit_code, e.name, e.region, e.industry,"
+           f" {period_sql('r.period_no')} AS period, r.version, r.status,"
            " s.created_at, s.created_by, s.channel, s.file_name, COALESCE(last.event_time, s.created_at) AS status_at,"
            " COALESCE(last.actor, s.created_by) AS status_by, COALESCE(r.explanation, s.explanation) AS explanation,"
            " ret.reason AS return_reason, "
            + ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
-           + " FROM enterprise_report r JOIN enterprise e ON e.credit_code = r.credit_code"
+           + f" FROM {reports}"
            " LEFT JOIN enterprise_submission s ON s.submission_id = r.submission_id"
            " LEFT JOIN (SELECT report_id, MAX(event_id) AS last_event,"
            "            MAX(CASE WHEN to_status = 'RETURNED' THEN event_id END) AS return_event"
@@ -807,7 +825,7 @@ def list_reports(store: Store, *, period: str | None = None, status: str | None 
            " LEFT JOIN enterprise_report_event last ON last.event_id = se.last_event"
            " LEFT JOIN enterprise_report_event ret ON ret.event_id = se.return_event"
            + condition
-           + " ORDER BY r.period, r.credit_code, r.version")
+           + " ORDER BY r.period_no, e.credit_code, r.version")
     if limit:
         sql += f" LIMIT {int(limit)}"
     frame = store.backend.fetch_df(sql, params * 2)
@@ -819,6 +837,9 @@ def report_history(store: Store, credit_code: str, period: str) -> dict:
     """Every version of one enterprise's report for one period, with its workflow events, edit-rule
     findings and product rows."""
     versions = list_reports(store, credit_code=credit_code, period=period, all_versions=True)
+    # The reports of this enterprise and period, by their stored keys.
+    mine = ("r.enterprise_no = (SELECT enterprise_no FROM enterprise WHERE credit_code = ?) AND r.period_no = ?")
+    key = [credit_code.strip().upper(), period_number(period)]
     # Each version's creation comes from its submission (migration 0011), then its status
     # changes; at the same instant a creation comes first (a resubmission creates the new
     # version, then supersedes the old one).
@@ -826,25 +847,25 @@ def report_history(store: Store, credit_code: str, period: str) -> dict:
         "SELECT report_id, version, from_status, to_status, actor, event_time, reason FROM ("
         " SELECT r.report_id, r.version, CAST(NULL AS TEXT) AS from_status, s.initial_status AS to_status,"
         "  s.created_by AS actor, s.created_at AS event_time, CAST(NULL AS TEXT) AS reason, 0 AS kind, 0 AS event_id"
-        "  FROM enterprise_report r JOIN enterprise_submission s ON s.submission_id = r.submission_id"
-        "  WHERE r.credit_code = ? AND r.period = ? AND s.initial_status IS NOT NULL"
+        "  FROM enterprise_report_data r JOIN enterprise_submission s ON s.submission_id = r.submission_id"
+        f"  WHERE {mine} AND s.initial_status IS NOT NULL"
         " UNION ALL"
         " SELECT ev.report_id, r.version, ev.from_status, ev.to_status, ev.actor, ev.event_time, ev.reason,"
-        "  1 AS kind, ev.event_id FROM enterprise_report_event ev JOIN enterprise_report r ON r.report_id = ev.report_id"
-        "  WHERE r.credit_code = ? AND r.period = ?"
+        "  1 AS kind, ev.event_id FROM enterprise_report_event ev JOIN enterprise_report_data r ON r.report_id = ev.report_id"
+        f"  WHERE {mine}"
         ") e ORDER BY event_time, kind, event_id, report_id",
-        [credit_code.strip().upper(), period] * 2,
+        key * 2,
     )
     checks = store.backend.fetch_df(
         "SELECT c.report_id, c.rule_id, c.severity, c.field, c.message FROM enterprise_report_check c"
-        " JOIN enterprise_report r ON r.report_id = c.report_id WHERE r.credit_code = ? AND r.period = ?",
-        [credit_code.strip().upper(), period],
+        f" JOIN enterprise_report_data r ON r.report_id = c.report_id WHERE {mine}",
+        key,
     )
     products = store.backend.fetch_df(
         "SELECT p.report_id, r.version, p.product, p.unit, p.output_m, p.output_ytd FROM enterprise_report_product p"
-        " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.credit_code = ? AND r.period = ?"
+        f" JOIN enterprise_report_data r ON r.report_id = p.report_id WHERE {mine}"
         " ORDER BY r.version, p.product",
-        [credit_code.strip().upper(), period],
+        key,
     )
     products["product_name"] = products["product"].map(lambda c: product(c).name)
     products["unit_name"] = products["unit"].map(lambda c: unit(c).name)

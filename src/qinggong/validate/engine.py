@@ -127,16 +127,18 @@ def _label(column: str) -> str:
     return field.name if field else PRODUCT_FIELDS.get(column, column)
 
 
-def _history(store: Store, periods: list[str]) -> pd.DataFrame:
-    if not periods:
-        return pd.DataFrame(columns=["credit_code", "period", *REPORT_COLUMNS])
-    marks = ", ".join("?" for _ in periods)
+def _history(store: Store, months: list[int]) -> pd.DataFrame:
+    """The latest 已上报 / 审核通过 / 已确认 report of each enterprise in the months (month indexes):
+    credit_code, period_no and the report columns."""
+    if not months:
+        return pd.DataFrame(columns=["credit_code", "period_no", *REPORT_COLUMNS])
+    marks = ", ".join("?" for _ in months)
     return store.backend.fetch_df(
-        "SELECT credit_code, period, " + ", ".join(REPORT_COLUMNS) + " FROM ("
-        " SELECT r.*, ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
-        f" FROM enterprise_report r WHERE period IN ({marks}) AND status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
-        ") t WHERE rn = 1",
-        periods,
+        "SELECT e.credit_code, t.period_no, " + ", ".join(f"t.{c}" for c in REPORT_COLUMNS) + " FROM ("
+        " SELECT r.*, ROW_NUMBER() OVER (PARTITION BY enterprise_no, period_no ORDER BY version DESC) AS rn"
+        f" FROM enterprise_report_data r WHERE period_no IN ({marks}) AND status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
+        ") t JOIN enterprise e ON e.enterprise_no = t.enterprise_no WHERE t.rn = 1",
+        [int(m) for m in months],
     )
 
 
@@ -269,7 +271,7 @@ def prepare_validation(store: Store, reports: pd.DataFrame, *, products: pd.Data
         if "_row" not in product_batch.columns:
             product_batch = product_batch.assign(_row=np.arange(len(product_batch)) + 2)
         months = sorted({p - 1 for p in set(_batch_months(product_batch).tolist())})
-        product_history = _product_history(store, _period_text(np.array(months)))
+        product_history = _product_history(store, months)
 
     def evaluate() -> pd.DataFrame:
         parts = []
@@ -300,12 +302,13 @@ class _StoredContext:
         wanted = sorted(set(batch_periods) | {p - 1 for p in batch_periods} | {p - 12 for p in batch_periods})
         continuity = any(rule.get("kind") == "continuity" for rule in rules.get("rules", []))
         return cls(
-            _history(store, _period_text(np.array(wanted))),
+            _history(store, wanted),
             store.backend.fetch_df("SELECT credit_code, industry, size_class, entry_date FROM enterprise"),
             store.backend.fetch_df(
-                "SELECT credit_code, MIN(period) AS first_period FROM enterprise_report"
-                " WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED') GROUP BY credit_code"
-            ) if continuity else pd.DataFrame(columns=["credit_code", "first_period"]),
+                "SELECT e.credit_code, f.first_period_no FROM (SELECT enterprise_no, MIN(period_no) AS first_period_no"
+                " FROM enterprise_report_data WHERE status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
+                " GROUP BY enterprise_no) f JOIN enterprise e ON e.enterprise_no = f.enterprise_no"
+            ) if continuity else pd.DataFrame(columns=["credit_code", "first_period_no"]),
         )
 
 
@@ -317,7 +320,7 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
     # One integer per enterprise across the batch, the stored history and the registry.
     (batch_no, history_no, registry_no), count = _enterprise_numbers(
         batch["credit_code"], history["credit_code"], registry["credit_code"], numbered=_batch_enterprises(batch))
-    history_pidx = month_index(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    history_pidx = history["period_no"].to_numpy(dtype="int64") if len(history) else np.zeros(0, dtype="int64")
     # Rows of the batch take precedence over stored ones.
     keep = _MonthIndex(batch_no, pidx, count)(history_no, history_pidx) < 0 if len(history) else np.zeros(0, dtype=bool)
     panel_no = np.concatenate([batch_no, history_no[keep]]).astype("int64")
@@ -387,7 +390,7 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
             first = pd.Series(pidx).groupby(batch_no).transform("min").to_numpy(dtype="float64")
             first_stored = stored.first_periods
             if len(first_stored):
-                stored_first = pd.Series(month_index(first_stored["first_period"]),
+                stored_first = pd.Series(first_stored["first_period_no"].to_numpy(dtype="int64"),
                                          index=first_stored["credit_code"].astype(object))
                 first = np.fmin(first, batch["credit_code"].astype(object).map(stored_first).to_numpy(dtype="float64"))
             gap = ~has_prev & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
@@ -415,7 +418,7 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
     (batch_no, history_no), _ = _enterprise_numbers(batch["credit_code"], history["credit_code"],
                                                     numbered=_batch_enterprises(batch))
     (batch_product, history_product), products_seen = _enterprise_numbers(batch["product"], history["product"])
-    history_pidx = month_index(history["period"]) if len(history) else np.zeros(0, dtype="int64")
+    history_pidx = history["period_no"].to_numpy(dtype="int64") if len(history) else np.zeros(0, dtype="int64")
     # enterprise × month × product as one integer; the previous month is key − products_seen.
     batch_key = (batch_no * _KEY_SPAN + pidx) * products_seen + batch_product
     history_key = (history_no * _KEY_SPAN + history_pidx) * products_seen + history_product
@@ -445,19 +448,20 @@ def _product_findings(batch: pd.DataFrame, history: pd.DataFrame, rules: dict) -
     return pd.concat(findings, ignore_index=True)
 
 
-def _product_history(store: Store, periods: list[str]) -> pd.DataFrame:
-    """Product rows of the latest 已上报 / 审核通过 / 已确认 report of each enterprise in `periods`."""
-    columns = ["credit_code", "period", "product", *PRODUCT_FIELDS]
-    if not periods:
+def _product_history(store: Store, months: list[int]) -> pd.DataFrame:
+    """Product rows of the latest 已上报 / 审核通过 / 已确认 report of each enterprise in the months
+    (month indexes)."""
+    columns = ["credit_code", "period_no", "product", *PRODUCT_FIELDS]
+    if not months:
         return pd.DataFrame(columns=columns)
-    marks = ", ".join("?" for _ in periods)
+    marks = ", ".join("?" for _ in months)
     return store.backend.fetch_df(
-        f"SELECT r.credit_code, r.period, p.product, p.output_m, p.output_ytd FROM enterprise_report_product p JOIN ("
-        " SELECT report_id, credit_code, period,"
-        "  ROW_NUMBER() OVER (PARTITION BY credit_code, period ORDER BY version DESC) AS rn"
-        f" FROM enterprise_report WHERE period IN ({marks}) AND status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
-        ") r ON r.report_id = p.report_id WHERE r.rn = 1",
-        periods,
+        "SELECT e.credit_code, r.period_no, p.product, p.output_m, p.output_ytd FROM enterprise_report_product p JOIN ("
+        " SELECT report_id, enterprise_no, period_no,"
+        "  ROW_NUMBER() OVER (PARTITION BY enterprise_no, period_no ORDER BY version DESC) AS rn"
+        f" FROM enterprise_report_data WHERE period_no IN ({marks}) AND status IN ('SUBMITTED', 'APPROVED', 'CONFIRMED')"
+        ") r ON r.report_id = p.report_id JOIN enterprise e ON e.enterprise_no = r.enterprise_no WHERE r.rn = 1",
+        [int(m) for m in months],
     )
 
 
