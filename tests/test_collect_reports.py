@@ -65,6 +65,25 @@ def test_text_in_number_field(ready):
     assert count(ready) == 0
 
 
+def test_an_infinite_figure_in_a_numeric_column_is_refused(ready):
+    # A column read as numbers already (an API frame) is kept without a copy; an infinity in it is
+    # still refused, naming its row and field, and nothing is stored.
+    frame = pd.DataFrame([report(A, "2025-10"), report(B, "2025-10")])
+    frame["cost_m"] = frame["cost_m"].astype("float64")
+    frame.loc[1, "cost_m"] = float("inf")
+    with pytest.raises(InputError) as caught:
+        submit_reports(ready, frame)
+    assert caught.value.row == 3 and caught.value.field == "营业成本（本月）" and "不是数字" in caught.value.reason
+    assert count(ready) == 0
+    # The batch keeps the caller's figures; the caller's frame is not changed by the submission.
+    frame.loc[1, "cost_m"] = 60.0
+    before = frame.copy()
+    submit_reports(ready, frame, explanation="已核实")
+    pd.testing.assert_frame_equal(frame, before)
+    stored = ready.backend.fetch_df("SELECT credit_code, cost_m FROM enterprise_report ORDER BY credit_code")
+    assert dict(zip(stored["credit_code"], stored["cost_m"])) == {A: 80.0, B: 60.0}
+
+
 def test_duplicate_report_in_file_and_against_store(ready):
     frame = pd.DataFrame([report(A, "2025-10"), report(A, "2025-10")])
     with pytest.raises(InputError) as caught:
