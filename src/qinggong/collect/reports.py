@@ -273,10 +273,12 @@ def _resolve_products(out: pd.DataFrame, *, file: str | None) -> np.ndarray:
         raise InputError(f"产品“{out['product'].iloc[i]}”不在主要工业产品目录中（可用 qinggong catalog products 查看代码）",
                          file=file, row=int(rows[i]), field="产品代码")
     unit_of, unit_texts = pd.factorize(out["unit"], use_na_sentinel=False)
-    pairs, first_row, pair_of_row = np.unique(spelled.astype("int64") * len(unit_texts) + unit_of, return_index=True,
-                                              return_inverse=True)
+    # The distinct (spelling, unit) pairs in file order (the first bad row is the one named), by hash.
+    pair_of_row, pairs = pd.factorize(spelled.astype("int64") * len(unit_texts) + unit_of)
+    first_row = np.empty(len(pairs), dtype="int64")
+    first_row[pair_of_row[::-1]] = np.arange(len(pair_of_row) - 1, -1, -1)
     pair_factors = np.ones(len(pairs))
-    for k in np.argsort(first_row).tolist():  # in file order: the first bad row is the one named
+    for k in range(len(pairs)):
         pair, i = int(pairs[k]), int(first_row[k])
         code, text = resolved[pair // len(unit_texts)], str(unit_texts[pair % len(unit_texts)])
         target = product(code).unit
@@ -291,8 +293,9 @@ def _resolve_products(out: pd.DataFrame, *, file: str | None) -> np.ndarray:
                              row=int(rows[i]), field="计量单位")
     codes = np.array(resolved, dtype=object)
     product_no = pd.factorize(codes)[0].astype("int64")[spelled]  # two spellings of one product: one number
-    out["product"] = codes[spelled]
-    out["unit"] = np.array([product(code).unit for code in resolved], dtype=object)[spelled]
+    # Spread to the rows by Arrow (a million rows of a few hundred texts; numpy would gather objects).
+    out["product"] = pd.array(resolved, dtype="str").take(spelled)
+    out["unit"] = pd.array([product(code).unit for code in resolved], dtype="str").take(spelled)
     factors = pair_factors[pair_of_row]
     for c in ("output_m", "output_ytd"):
         out[c] = scale_values(out[c].to_numpy(dtype="float64"), factors)
