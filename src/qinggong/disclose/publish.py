@@ -20,6 +20,7 @@ from qinggong.collect.aggregate import PRODUCT_LEVEL, aggregate_enterprise, comp
 from qinggong.collect.forms import FIELDS
 from qinggong.config import method_version
 from qinggong.disclose.suppress import CONF_LABELS, Protection, params, protect_cells
+from qinggong.errors import QinggongError
 from qinggong.store import Store
 from qinggong.store.repository import PreparedObservations
 
@@ -30,15 +31,16 @@ _YOY = {"M": "YOY_M", "YTD": "YOY_YTD", "EOP": "YOY_EOP"}
 def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
     """Long observations (ENTERPRISE dataflow) with CONF_STATUS flags from protected cells."""
     parts = []
+    conf_m, conf_ytd = _conf_codes(protected["conf_m"]), _conf_codes(protected["conf_ytd"])
     for f in FIELDS:
-        conf = (protected["conf_ytd"] if f.measure == "YTD" else protected["conf_m"]).to_numpy()
+        conf = conf_ytd if f.measure == "YTD" else conf_m
         reported = protected[f"n_{f.column}"].to_numpy() > 0
         level = protected[f"v_{f.column}"].to_numpy(dtype="float64")
         growth = comparable_growth(protected, f.column).to_numpy(dtype="float64")
         parts += [_Part(f.item, f.measure, f.unit, level, reported, conf),
                   _Part(f.item, _YOY[f.measure], "PCT", growth, reported & np.isfinite(growth), conf)]
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
-                       np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), _CONF.index("F"), dtype=np.int8)))
     out = _long(protected[["industry", "region", "period"]], parts)
     out["product"] = _same_text(len(out), "_Z")
     return _enterprise_flow(out)
@@ -50,14 +52,14 @@ def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
     parts = []
     units = protected["unit"].to_numpy(dtype=object)
     for column, conf_column, measure in (("output_m", "conf_m", "M"), ("output_ytd", "conf_ytd", "YTD")):
-        conf = protected[conf_column].to_numpy()
+        conf = _conf_codes(protected[conf_column])
         reported = protected[f"n_{column}"].to_numpy() > 0
         level = protected[f"v_{column}"].to_numpy(dtype="float64")
         growth = comparable_growth(protected, column).to_numpy(dtype="float64")
         parts += [_Part("OUTPUT", measure, units, level, reported, conf),
                   _Part("OUTPUT", _YOY[measure], "PCT", growth, reported & np.isfinite(growth), conf)]
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
-                       np.ones(len(protected), dtype=bool), np.full(len(protected), "F", dtype=object)))
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), _CONF.index("F"), dtype=np.int8)))
     out = _long(protected[["region", "period", "product"]], parts)
     out["industry"] = _same_text(len(out), "_Z")  # as in the official product series: a product is not an industry
     return _enterprise_flow(out)
@@ -66,7 +68,8 @@ def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
 @dataclass
 class _Part:
     """One indicator × measure of every cell: its values, the cells that have one (`keep`) and
-    their CONF_STATUS (a value is hidden unless F). `unit` is one code or one per cell."""
+    their CONF_STATUS (as positions in `_CONF`; a value is hidden unless F). `unit` is one code or
+    one per cell."""
 
     indicator: str
     measure: str
@@ -90,12 +93,23 @@ def _long(base: pd.DataFrame, parts: list[_Part]) -> pd.DataFrame:
                                       for p, r in zip(parts, rows)])
     else:
         out["unit"] = _text(part_of, [p.unit for p in parts])
-    conf = np.concatenate([p.conf[r] for p, r in zip(parts, rows)]).astype(object)
-    hidden = conf != "F"
+    conf = np.concatenate([p.conf[r] for p, r in zip(parts, rows)])
+    hidden = conf != _CONF.index("F")
     out["value"] = np.where(hidden, np.nan, np.concatenate([p.values[r] for p, r in zip(parts, rows)]))
     out["status"] = _text(hidden.astype(np.int8), ["A", "C"])
-    out["conf_status"] = conf
+    out["conf_status"] = _text(conf, _CONF)
     return out
+
+
+_CONF = list(CONF_LABELS)  # the CONF_STATUS codes, by position
+
+
+def _conf_codes(flags: pd.Series) -> np.ndarray:
+    """Each cell's CONF_STATUS as its position in `_CONF` (a few codes over thousands of cells)."""
+    codes = pd.Categorical(flags, categories=_CONF).codes
+    if (codes < 0).any():
+        raise QinggongError(f"内部错误：未知的保密标识“{flags[codes < 0].iloc[0]}”")
+    return codes.astype(np.int8)
 
 
 def _text(codes: np.ndarray, labels: list[str | None]) -> pd.Series:

@@ -44,6 +44,12 @@ _STAGE_TYPES = {
 _SERIES_KEY_SQL = " || '.' || ".join(DIMENSIONS)
 
 
+def _text_column(column: pd.Series) -> pd.Series:
+    """A text column of a staged frame: pandas' Arrow-backed text as it is (the engine reads it
+    without converting each value), anything else as Python objects (None stays missing)."""
+    return column if isinstance(column.dtype, pd.StringDtype) else column.astype(object)
+
+
 def now_utc() -> datetime:
     """Naive UTC timestamps: both engines store TIMESTAMP without time zone."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -407,7 +413,7 @@ class Store:
         if "period" not in frame.columns or "value" not in frame.columns:
             raise InputError("观测数据缺少 period 或 value 列")
         stage["series_key"] = None  # filled by the engine when the stage is loaded (see _SERIES_KEY_SQL)
-        stage["source_name"] = frame["source_name"].astype(object) if "source_name" in frame.columns else None
+        stage["source_name"] = _text_column(frame["source_name"]) if "source_name" in frame.columns else None
         stage["period"] = frame["period"].astype(str)
         values = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
         stage["value"] = values.where(np.isfinite(values), np.nan)
@@ -418,11 +424,13 @@ class Store:
         stage["conf_status"] = stage["conf_status"].fillna("F").astype(str)
         stage["span"] = (frame["span"] if "span" in frame.columns else 1)
         stage["span"] = pd.to_numeric(stage["span"], errors="coerce").fillna(1).astype("int16")
-        stage["note"] = frame["note"].astype(object) if "note" in frame.columns else None
+        stage["note"] = _text_column(frame["note"]) if "note" in frame.columns else None
         bad_status = sorted(set(stage["status"].unique()) - set(STATUS_CODES))  # not row by row: imports are millions
         if bad_status:
             raise InputError(f"观测状态代码未知：{'、'.join(bad_status)}（可选 {'、'.join(STATUS_CODES)}）", field="status")
-        bad_period = stage.loc[~stage["period"].str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?"), "period"]
+        # Checked once per distinct period (a few dozen), in the order they first appear.
+        periods = pd.Series(stage["period"].unique(), dtype="str")
+        bad_period = periods[~periods.str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?")]
         if len(bad_period):
             raise InputError(f"期别格式不正确：{bad_period.iloc[0]}（应为 YYYY-MM、YYYY-Qn 或 YYYY）", field="period")
         return stage.reset_index(drop=True)[list(_STAGE_TYPES)]
