@@ -337,22 +337,18 @@ class Store:
         return WriteResult(vintage_id, audit_id, rows_in, new_series, new_obs, revised, unchanged, False, changes_frame)
 
     def _add_new_series(self) -> list[str]:
-        """Register the staged series the store does not have yet; returns their keys."""
-        new_series = [
+        """Register the staged series the store does not have yet; returns their keys (in one
+        statement: the insert returns what it added)."""
+        return [
             r[0]
             for r in self.backend.fetchall(
-                "SELECT DISTINCT series_key FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series)"
-                " ORDER BY series_key"
-            )
-        ]
-        if new_series:
-            self.backend.execute(
                 "INSERT INTO series (series_key, " + ", ".join(DIMENSIONS) + ", source_name, created_at) "
                 "SELECT series_key, " + ", ".join(f"MIN({d})" for d in DIMENSIONS) + ", MIN(source_name), ? "
-                "FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series) GROUP BY series_key",
+                "FROM qg_stage WHERE series_key NOT IN (SELECT series_key FROM series) GROUP BY series_key"
+                " RETURNING series_key",
                 [now_utc()],
             )
-        return new_series
+        ]
 
     def _stage_diff(self, has_duplicates: bool, dry_run: bool) -> tuple[int, int, pd.DataFrame]:
         """qg_diff: the staged observations that differ from the latest stored state (new or
