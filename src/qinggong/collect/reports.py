@@ -3,10 +3,11 @@
 A report is one row of `enterprise_report_data` per (enterprise, period, version), keyed by the
 enterprise's number and the month index (migration 0015; the view `enterprise_report` shows it
 with the credit code and the period text). Resubmitting a draft or a returned report, and a late
-correction (`correction=True`), create a new version; older versions are kept. Aggregation uses the highest 已确认 version of each enterprise and
-period. A version's creation (who sent it, when, as 已上报 or 草稿) is its submission's row,
-`enterprise_submission`; every later status change is an `enterprise_report_event` row with who
-and when. `report_history` reads both as one list of events.
+correction (`correction=True`), create a new version; older versions are kept. Aggregation
+uses the highest 已确认 version of each enterprise and period. A version's creation (who sent
+it, when, as 已上报 or 草稿) is its submission's row, `enterprise_submission`; every later
+status change is an `enterprise_report_event` row with who and when. `report_history` reads
+both as one list of events.
 """
 
 from __future__ import annotations
