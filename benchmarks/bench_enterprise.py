@@ -41,10 +41,13 @@ MONTHS = 24
 REPEATS = int(os.environ.get("QG_BENCH_REPEATS", "3"))
 
 
-def _floor_sql(reports: str, firms: str, tree: str, products: str) -> tuple[str, str]:
+def _floor_sql(reports: str, firms: str, tree: str, products: str,
+               month: str = "CAST(SUBSTR({0}.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({0}.period, 6, 2) AS INTEGER)",
+               ) -> tuple[str, str]:
     """Hand-written SQL for the same cells: one GROUPING SETS statement over the published
     industry × region grid, one over product × province/全国 (both with comparable bases), over
-    the given relations (in-memory frames for DuckDB, the stored tables for PostgreSQL)."""
+    the given relations (in-memory frames for DuckDB, the stored tables for PostgreSQL). `month`
+    is the month number of a row of relation {0}, from its `period`."""
     exprs = {"S": "ind_s", "G": "ind_g", "D": "ind_d", "T": "'LI'", "C": "reg_c", "P": "reg_p", "N": "'000000'"}
     combos = grid()
     sets = ", ".join("(" + ", ".join(e for e in (exprs[i], exprs[r], "period") if not e.startswith("'")) + ")"
@@ -55,7 +58,6 @@ def _floor_sql(reports: str, firms: str, tree: str, products: str) -> tuple[str,
         f"SUM({c}) AS v_{c}, COUNT({c}) AS n_{c}, SUM(CASE WHEN p_{c} IS NOT NULL THEN {c} END) AS c_{c},"
         f" SUM(CASE WHEN {c} IS NOT NULL THEN p_{c} END) AS b_{c}" for c in REPORT_COLUMNS)
     prev = ", ".join(f"p.{c} AS p_{c}" for c in REPORT_COLUMNS)
-    month = "CAST(SUBSTR({0}.period, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({0}.period, 6, 2) AS INTEGER)"
     industry_sql = f"""
         WITH base AS (
             SELECT r.*, t.code AS ind_s, t.mid AS ind_g, t.division AS ind_d, f.region AS reg_c,
@@ -139,10 +141,16 @@ def _postgres(n_enterprises: int) -> dict | None:
         with Store.open(url) as store, store.transaction():
             store.backend.load_temp_table("qg_floor_tree", industry_tree(),
                                           {"code": "TEXT", "mid": "TEXT", "division": "TEXT"})
+            # Over the stored integer keys (migration 0015): the enterprise's number stands for
+            # its credit code, the month index for its period.
+            values = ", ".join(REPORT_COLUMNS)
             industry_sql, product_sql = _floor_sql(
-                "(SELECT * FROM enterprise_report WHERE status = 'CONFIRMED')", "enterprise", "qg_floor_tree",
-                "(SELECT r.credit_code, r.period, p.* FROM enterprise_report_product p"
-                " JOIN enterprise_report r ON r.report_id = p.report_id WHERE r.status = 'CONFIRMED')")
+                f"(SELECT enterprise_no AS credit_code, period_no AS period, {values} FROM enterprise_report_data"
+                " WHERE status = 'CONFIRMED')",
+                "(SELECT enterprise_no AS credit_code, industry, region FROM enterprise)", "qg_floor_tree",
+                "(SELECT r.enterprise_no AS credit_code, r.period_no AS period, p.* FROM enterprise_report_product p"
+                " JOIN enterprise_report_data r ON r.report_id = p.report_id WHERE r.status = 'CONFIRMED')",
+                month="{0}.period")
             floor = float("inf")
             for _ in range(REPEATS):
                 started = time.perf_counter()
