@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qinggong.catalog import products, unit
-from qinggong.collect.forms import FIELDS, PRODUCT_FIELDS, is_exempt
+from qinggong.collect.forms import FIELDS, PRODUCT_FIELDS, is_exempt, period_number
 from qinggong.collect.registry import list_enterprises
 from qinggong.collect.reports import PERIOD_RE
 from qinggong.errors import InputError
@@ -100,15 +100,17 @@ def last_products(store: Store, period: str, credit_codes: list[str]) -> pd.Data
     codes = pd.DataFrame({"credit_code": sorted({c.strip().upper() for c in credit_codes})})
     # Only the enterprises asked for: the web form asks for one, not the whole registry.
     with store.transaction(), store.backend.staged("qg_last_codes", codes, {"credit_code": "TEXT"}):
+        # By the reports' stored keys (enterprise number, month index: migration 0015).
         frame = store.backend.fetch_df(
-            "SELECT DISTINCT r.credit_code, p.product, p.unit FROM enterprise_report_product p"
-            " JOIN enterprise_report r ON r.report_id = p.report_id"
-            " JOIN (SELECT x.credit_code, MAX(x.period) AS period FROM enterprise_report x"
-            "       JOIN qg_last_codes k ON k.credit_code = x.credit_code"
-            "       WHERE x.period < ? AND x.status <> 'SUPERSEDED' GROUP BY x.credit_code) last"
-            "   ON last.credit_code = r.credit_code AND last.period = r.period"
+            "SELECT DISTINCT last.credit_code, p.product, p.unit FROM enterprise_report_product p"
+            " JOIN enterprise_report_data r ON r.report_id = p.report_id"
+            " JOIN (SELECT e.credit_code, x.enterprise_no, MAX(x.period_no) AS period_no FROM enterprise_report_data x"
+            "       JOIN enterprise e ON e.enterprise_no = x.enterprise_no"
+            "       JOIN qg_last_codes k ON k.credit_code = e.credit_code"
+            "       WHERE x.period_no < ? AND x.status <> 'SUPERSEDED' GROUP BY e.credit_code, x.enterprise_no) last"
+            "   ON last.enterprise_no = r.enterprise_no AND last.period_no = r.period_no"
             " WHERE r.status <> 'SUPERSEDED'",
-            [period],
+            [period_number(period)],
         )
     return frame.sort_values(["credit_code", "product"]).reset_index(drop=True)
 
