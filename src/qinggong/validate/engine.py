@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from qinggong.collect.forms import (FIELD_BY_COLUMN, PRODUCT_FIELDS, REPORT_COLUMNS, ROW_CODE_NUMBER, ROW_MONTH,
-                                   codes_by_number, month_index)
+                                   codes_by_number, month_index, period_texts)
 from qinggong.config import load_method, method_version
 from qinggong.errors import QinggongError
 from qinggong.store import Store
@@ -140,10 +140,6 @@ def _history(store: Store, months: list[int]) -> pd.DataFrame:
         ") t JOIN enterprise e ON e.enterprise_no = t.enterprise_no WHERE t.rn = 1",
         [int(m) for m in months],
     )
-
-
-def _period_text(pidx: np.ndarray) -> list[str]:
-    return [f"{p // 12:04d}-{p % 12 + 1:02d}" for p in pidx]
 
 
 def _expand(rule: dict) -> list[dict]:
@@ -395,7 +391,7 @@ def _report_findings(batch: pd.DataFrame, stored: _StoredContext, rules: dict) -
                 first = np.fmin(first, batch["credit_code"].astype(object).map(stored_first).to_numpy(dtype="float64"))
             gap = ~has_prev & (pidx - 1 >= entry_idx) & (first <= pidx - 2)
             if gap.any():
-                msgs = [base["message"].replace("{prev_period}", p) for p in _period_text(pidx[gap] - 1)]
+                msgs = [base["message"].replace("{prev_period}", p) for p in period_texts(pidx[gap] - 1)]
                 findings.append(_finding(batch, gap, base, None, msgs))
         elif kind == "hb":
             findings.extend(_hb(base, batch, values, units, by_enterprise))
