@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterator
 
 import numpy as np
@@ -32,6 +33,13 @@ NATIONAL = "000000"
 
 def industry_tree() -> pd.DataFrame:
     """Light 小类 with their published ancestors: code, mid (中类 or NULL), division (大类 or NULL)."""
+    return _industry_tree().copy()
+
+
+@lru_cache(maxsize=1)
+def _industry_tree() -> pd.DataFrame:
+    # Built once per process: the classification does not change while it runs, and each
+    # publication asks for the tree three times (aggregation and both protections, 0.03 s each).
     frame = codes.industries()
     light = codes.light_classes()
     small = frame[frame["level"] == "小类"]
