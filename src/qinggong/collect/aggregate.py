@@ -190,8 +190,9 @@ def _period_filter(periods: list[str] | None) -> tuple[str, list]:
     """Reports of `periods` and of the same months a year earlier (the comparable base)."""
     if not periods:
         return "", []
-    wanted = sorted(set(periods) | {_shift(p, -12) for p in periods})
-    return f" AND period_no IN ({', '.join('?' for _ in wanted)})", [period_number(p) for p in wanted]
+    months = {period_number(p) for p in periods}
+    wanted = sorted(months | {m - 12 for m in months})
+    return f" AND period_no IN ({', '.join('?' for _ in wanted)})", wanted
 
 
 def _accepted_sql(columns: str, periods: list[str] | None, engine: str) -> tuple[str, list]:
@@ -412,12 +413,6 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
     if out.empty:
         return out
     return out.sort_values(["period", "ilevel", "rlevel", "industry", "region"]).reset_index(drop=True)
-
-
-def _shift(period: str, months: int) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    k = y * 12 + m - 1 + months
-    return f"{k // 12:04d}-{k % 12 + 1:02d}"
 
 
 def _keys(ilevel: str, rlevel: str) -> tuple[str, str, str]:

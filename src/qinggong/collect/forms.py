@@ -116,9 +116,12 @@ def period_sql(number: str) -> str:
             f" LPAD(CAST({number} % 12 + 1 AS TEXT), 2, '0')")
 
 
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")  # a report period: YYYY-MM
+
+
 def period_number(period: str, *, field: str = "报告期") -> int:
     """The month index of one YYYY-MM text given by a user; InputError if it is not one."""
     text = str(period).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+    if not PERIOD_RE.match(text):
         raise InputError(f"报告期“{period}”格式不正确：应为 YYYY-MM，如 2025-11", field=field)
     return int(text[:4]) * 12 + int(text[5:7]) - 1

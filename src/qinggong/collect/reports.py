@@ -13,7 +13,6 @@ both as one list of events.
 from __future__ import annotations
 
 import functools
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any, Callable, Iterable
@@ -23,6 +22,7 @@ import pandas as pd
 
 from qinggong.collect.forms import (
     ACTION_LABELS,
+    PERIOD_RE,
     FIELD_BY_COLUMN,
     FIELD_BY_NAME,
     PRODUCT_FIELDS,
@@ -42,7 +42,6 @@ from qinggong.catalog.units import IncompatibleUnitsError, conversion_factor, sc
 from qinggong.errors import InputError, QinggongError, UnknownCodeError
 from qinggong.store import Store, current_actor, now_utc
 
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 REPORT_HEADERS = {"统一社会信用代码": "credit_code", "报告期": "period", **{f.name: f.column for f in FIELD_BY_NAME.values()}}
 PRODUCT_HEADERS = {"统一社会信用代码": "credit_code", "报告期": "period", "产品代码": "product", "计量单位": "unit",
                    PRODUCT_FIELDS["output_m"]: "output_m", PRODUCT_FIELDS["output_ytd"]: "output_ytd"}
@@ -406,14 +405,13 @@ def _new_ids(store: Store, n: int) -> np.ndarray:
 
 def _stage_versions(store: Store, clean: pd.DataFrame, existing: pd.DataFrame, enterprise_no: np.ndarray,
                     explanation: str | dict[str, str] | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """The batch as new versions: each row with a new report id, its stored keys (enterprise
-    number, month index), its version (one above the latest stored one of its enterprise and
+    """The batch as new versions: each row with a new report id, its enterprise's number (its
+    month index is normalisation's `ROW_MONTH`), its version (one above the latest stored one of its enterprise and
     period) and, given per enterprise, its 说明."""
     stage = clean.drop(columns=["_row"])  # a new frame: adding its id and version columns leaves `clean` alone
     ids = _new_ids(store, len(stage))
     stage["report_id"] = ids
     stage["enterprise_no"] = enterprise_no
-    stage["period_no"] = stage[ROW_MONTH].to_numpy(dtype="int64")
     if len(existing):
         latest = existing.drop_duplicates(["credit_code", "period"]).set_index(["credit_code", "period"])["version"]
         before = pd.MultiIndex.from_arrays([stage["credit_code"], stage["period"]]).map(latest.to_dict())
@@ -643,7 +641,7 @@ def _codes_of(frame: pd.DataFrame) -> pd.Series:
 
 def _report_stage_types(stage: pd.DataFrame) -> dict[str, str]:
     """The columns of the staged reports that are stored, with their SQL types."""
-    return {"report_id": "BIGINT", "enterprise_no": "INTEGER", "period_no": "INTEGER", "version": "BIGINT",
+    return {"report_id": "BIGINT", "enterprise_no": "INTEGER", ROW_MONTH: "INTEGER", "version": "BIGINT",
             **({"explanation": "TEXT"} if "explanation" in stage.columns else {}),
             **{c: "DOUBLE PRECISION" for c in REPORT_COLUMNS}}
 
@@ -669,7 +667,7 @@ def _insert_reports(store: Store, stage: pd.DataFrame, *, status: str, explanati
         b.execute(
             f"INSERT INTO enterprise_report_data (report_id, enterprise_no, period_no, version, status, submission_id,"
             f" {'explanation, ' if per_row else ''}{values})"
-            " SELECT report_id, enterprise_no, period_no, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
+            f" SELECT report_id, enterprise_no, {ROW_MONTH}, version, CAST(? AS TEXT), CAST(? AS BIGINT),"
             f" {'explanation, ' if per_row else ''}{values} FROM qg_report_stage",
             [status, submission],
         )

@@ -10,9 +10,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qinggong.catalog import products, unit
-from qinggong.collect.forms import FIELDS, PRODUCT_FIELDS, is_exempt, period_number
+from qinggong.collect.forms import FIELDS, PERIOD_RE, PRODUCT_FIELDS, is_exempt, period_number
 from qinggong.collect.registry import list_enterprises
-from qinggong.collect.reports import PERIOD_RE
 from qinggong.errors import InputError
 from qinggong.store import Store
 

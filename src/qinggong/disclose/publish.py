@@ -40,7 +40,7 @@ def enterprise_observations(protected: pd.DataFrame) -> pd.DataFrame:
         parts += [_Part(f.item, f.measure, f.unit, level, reported, conf),
                   _Part(f.item, _YOY[f.measure], "PCT", growth, reported & np.isfinite(growth), conf)]
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
-                       np.ones(len(protected), dtype=bool), np.full(len(protected), _CONF.index("F"), dtype=np.int8)))
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), _PUBLIC, dtype=np.int8)))
     out = _long(protected[["industry", "region", "period"]], parts)
     out["product"] = _same_text(len(out), "_Z")
     return _enterprise_flow(out)
@@ -59,7 +59,7 @@ def product_observations(protected: pd.DataFrame) -> pd.DataFrame:
         parts += [_Part("OUTPUT", measure, units, level, reported, conf),
                   _Part("OUTPUT", _YOY[measure], "PCT", growth, reported & np.isfinite(growth), conf)]
     parts.append(_Part("ENTERPRISES", "EOP", "EA", protected["n_enterprises"].to_numpy(dtype="float64"),
-                       np.ones(len(protected), dtype=bool), np.full(len(protected), _CONF.index("F"), dtype=np.int8)))
+                       np.ones(len(protected), dtype=bool), np.full(len(protected), _PUBLIC, dtype=np.int8)))
     out = _long(protected[["region", "period", "product"]], parts)
     out["industry"] = _same_text(len(out), "_Z")  # as in the official product series: a product is not an industry
     return _enterprise_flow(out)
@@ -94,7 +94,7 @@ def _long(base: pd.DataFrame, parts: list[_Part]) -> pd.DataFrame:
     else:
         out["unit"] = _text(part_of, [p.unit for p in parts])
     conf = np.concatenate([p.conf[r] for p, r in zip(parts, rows)])
-    hidden = conf != _CONF.index("F")
+    hidden = conf != _PUBLIC
     out["value"] = np.where(hidden, np.nan, np.concatenate([p.values[r] for p, r in zip(parts, rows)]))
     out["status"] = _text(hidden.astype(np.int8), ["A", "C"])
     out["conf_status"] = _text(conf, _CONF)
@@ -102,6 +102,7 @@ def _long(base: pd.DataFrame, parts: list[_Part]) -> pd.DataFrame:
 
 
 _CONF = list(CONF_LABELS)  # the CONF_STATUS codes, by position
+_PUBLIC = _CONF.index("F")  # the one whose values are shown
 
 
 def _conf_codes(flags: pd.Series) -> np.ndarray:
